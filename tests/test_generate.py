@@ -1,0 +1,116 @@
+"""Generate each flavour, then prove the project works with its own tools: tests, lint, and a served /health."""
+
+import json
+import re
+import socket
+import subprocess
+import time
+import urllib.request
+
+import pytest
+import yaml
+
+from conftest import TEMPLATE_ROOT, answer_sets, project_env
+
+pytestmark = pytest.mark.slow
+
+QUESTIONS = [name for name in yaml.safe_load((TEMPLATE_ROOT / "copier.yml").read_text()) if not name.startswith("_")]
+# Copier syntax left behind: a Jinja tag around one of our question names, or a raw marker.
+LEFTOVER = re.compile(r"\{[{%][^}]*\b(" + "|".join(QUESTIONS) + r"|_copier_\w+)\b|\{%-? *(end)?raw")
+FLAVOURS = answer_sets("flask", "django")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def readme_block(project, heading: str) -> list[str]:
+    """The command lines of the first console block under `## heading` in the project's README."""
+    text = (project.path / "README.md").read_text()
+    section = text.split(f"## {heading}\n", 1)[1]
+    block = section.split("```console\n", 1)[1].split("```", 1)[0]
+    return block.strip().splitlines()
+
+
+@pytest.mark.parametrize("name", FLAVOURS)
+def test_no_template_syntax_is_left(generate, name):
+    project = generate(name)
+    files = [path for path in project.path.rglob("*") if path.is_file() and ".git" not in path.parts]
+    assert files
+    for path in files:
+        text = path.read_text()
+        assert not LEFTOVER.search(text), f"{path.relative_to(project.path)}: {LEFTOVER.search(text).group(0)}"
+        if path.suffix != ".py":  # ruff format owns Python's blank lines
+            assert "\n\n\n" not in text, f"{path.relative_to(project.path)} has a run of blank lines"
+        if text:
+            assert text.endswith("\n") and not text.endswith("\n\n"), f"{path.relative_to(project.path)}: end of file"
+        if path.suffix not in {".html", ".md"}:
+            assert "{{" not in text and "{%" not in text, path
+
+
+@pytest.mark.parametrize("name", FLAVOURS)
+def test_env_is_written_with_fresh_secrets_and_ignored(generate, name):
+    project = generate(name)
+    env = (project.path / ".env").read_text()
+    prefix = project.answers["framework"].upper()
+    secret = re.search(rf"^{prefix}_SECRET_KEY=(\S+)$", env, re.MULTILINE).group(1)
+    assert len(secret) >= 50
+    assert secret not in (project.path / ".env.example").read_text()
+    assert ".env\n" in (project.path / ".gitignore").read_text()
+
+
+@pytest.mark.parametrize("name", FLAVOURS)
+def test_decision_record_explains_the_choice(generate, name):
+    project = generate(name)
+    adr = (project.path / "docs" / "adr" / "0001-web-framework.md").read_text()
+    label = project.answers["framework"].capitalize()
+    assert adr.startswith(f"# 1. Web framework: {label}\n")
+    assert "Score: Django " in adr and "## When to revisit" in adr and "## Sources" in adr
+    answers = yaml.safe_load((project.path / ".copier-answers.yml").read_text())
+    assert answers["framework"] == project.answers["framework"]
+    recommended = re.search(r"Recommended: \*\*(\w+)\*\*", adr).group(1)
+    assert ("overrode the recommendation" in adr) == (recommended != label)
+
+
+@pytest.mark.parametrize("name", FLAVOURS)
+def test_own_tests_pass(generate, name):
+    result = generate(name).uv_run("pytest", "-q", "-W", "error", "-p", "no:cacheprovider")
+    assert re.search(r"\d+ passed", result.stdout) and "failed" not in result.stdout
+
+
+@pytest.mark.parametrize("name", FLAVOURS)
+def test_lint_and_format_are_clean(generate, name):
+    project = generate(name)
+    project.uv_run("ruff", "check", "--no-cache", ".")
+    project.uv_run("ruff", "format", "--check", "--no-cache", ".")
+
+
+@pytest.mark.parametrize("name", FLAVOURS)
+def test_readme_run_command_serves_health(generate, name):
+    project = generate(name).sync()
+    *setup, run = readme_block(project, "Run")
+    for line in setup:
+        project.run(*line.split())
+    port = free_port()
+    # The README's command as written, told which port to take.
+    command = run.split() + (["--port", str(port)] if "flask" in run else [f"127.0.0.1:{port}", "--noreload"])
+    server = subprocess.Popen(command, cwd=project.path, env=project_env(), stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as response:
+                    assert response.status == 200
+                    assert json.loads(response.read()) == {"status": "ok"}
+                    break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    server.kill()
+                    raise AssertionError(f"{run} did not serve /health:\n{server.communicate()[0]}") from None
+                time.sleep(0.3)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
