@@ -1,0 +1,141 @@
+"""The Django flavour's promises, proved on a generated project with Django's own commands and a served admin."""
+
+import http.cookiejar
+import re
+import secrets
+import subprocess
+import textwrap
+import time
+import urllib.parse
+import urllib.request
+
+import pytest
+
+from conftest import project_env
+from test_generate import free_port
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("django")]
+
+ADMIN_URL = "staff-only/"
+
+
+def production_env(**extra: str) -> dict[str, str]:
+    """What an operator sets in production; these win over the development `.env`."""
+    values = {
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "shop.example.com",
+        "DJANGO_ADMIN_URL": ADMIN_URL,
+    }
+    return project_env(**{**values, **extra})
+
+
+@pytest.fixture(scope="module")
+def project(generate):
+    return generate("django").sync()
+
+
+def test_migrations_match_the_models(project):
+    project.uv_run("python", "manage.py", "makemigrations", "--check", "--dry-run")
+
+
+def test_deploy_check_is_clean_with_production_values(project):
+    result = project.uv_run("python", "manage.py", "check", "--deploy", "--fail-level", "WARNING",
+                            env=production_env())
+    assert "System check identified no issues" in result.stdout
+
+
+def test_production_settings_serve_collected_static_files(project):
+    """After collectstatic, pages link hashed files that WhiteNoise serves; /health stays plain HTTP."""
+    env = production_env(DJANGO_ALLOWED_HOSTS="testserver")
+    project.uv_run("python", "manage.py", "collectstatic", "--noinput", env=env)
+    assert (project.path / "staticfiles" / "staticfiles.json").is_file()
+    assert list((project.path / "staticfiles").glob("style.*.css.gz"))
+    # Django's test client drives the whole WSGI stack in-process, with the production settings.
+    script = textwrap.dedent(f"""
+        import os, re
+        os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+        import django
+        django.setup()
+        from django.test import Client
+        client = Client()
+        page = client.get("/{ADMIN_URL}login/", secure=True)
+        assert page.status_code == 200, page.status_code
+        assert "Content-Security-Policy" in page.headers
+        css = re.search(r'href="(/static/admin/css/base\\.[0-9a-f]{{12}}\\.css)"', page.text).group(1)
+        static = client.get(css, secure=True)
+        assert static.status_code == 200 and "immutable" in static["Cache-Control"], static.headers
+        assert client.get("/health").status_code == 200
+        assert client.get("/").status_code == 301
+        print("production ok")
+    """)
+    assert "production ok" in project.uv_run("python", "-c", script, env=env).stdout
+
+
+class Browser:
+    """A cookie-keeping HTTP client that fills in Django's CSRF token, as a browser submits a form."""
+
+    def __init__(self, base: str):
+        self.base = base
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+
+    def get(self, path: str) -> tuple[int, str, str]:
+        """GET `path`, following redirects; return (status, final path, body). HTTP errors are returned too."""
+        try:
+            with self.opener.open(self.base + path, timeout=10) as response:
+                return response.status, urllib.parse.urlsplit(response.url).path, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, path, error.read().decode()
+
+    def submit(self, path: str, fields: dict[str, str]) -> tuple[int, str, str]:
+        """GET the form at `path`, then POST `fields` with its CSRF token; return what `get` returns."""
+        _, _, page = self.get(path)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        data = urllib.parse.urlencode({"csrfmiddlewaretoken": token, **fields}).encode()
+        with self.opener.open(self.base + path, data=data, timeout=10) as response:
+            return response.status, urllib.parse.urlsplit(response.url).path, response.read().decode()
+
+
+def test_superuser_from_createsuperuser_adds_a_note_in_the_admin(project, tmp_path):
+    env = project_env(DJANGO_ADMIN_URL=ADMIN_URL, DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    project.uv_run("python", "manage.py", "migrate", "--noinput", env=env)
+    superuser = {"DJANGO_SUPERUSER_EMAIL": "root@example.com", "DJANGO_SUPERUSER_PASSWORD": "a long passphrase"}
+    project.uv_run("python", "manage.py", "createsuperuser", "--noinput", env={**env, **superuser})
+
+    port = free_port()
+    server = subprocess.Popen(
+        ["uv", "run", "--quiet", "python", "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+        cwd=project.path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        browser = Browser(f"http://127.0.0.1:{port}")
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if browser.get("/health")[0] == 200:
+                    break
+            except OSError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                server.kill()
+                raise AssertionError(f"runserver did not start:\n{server.communicate()[0]}")
+            time.sleep(0.3)
+
+        assert browser.get("/admin/")[0] == 404
+        status, path, _ = browser.get(f"/{ADMIN_URL}")
+        assert path == f"/{ADMIN_URL}login/"
+
+        status, path, page = browser.submit(
+            f"/{ADMIN_URL}login/?next=/{ADMIN_URL}",
+            {"username": "root@example.com", "password": "a long passphrase", "next": f"/{ADMIN_URL}"},
+        )
+        assert (status, path) == (200, f"/{ADMIN_URL}"), page
+        status, path, page = browser.submit(
+            f"/{ADMIN_URL}notes/note/add/", {"title": "From the admin", "body": "Added by the superuser.", "_save": "Save"}
+        )
+        assert (status, path) == (200, f"/{ADMIN_URL}notes/note/"), page
+        assert "From the admin" in page
+        assert "From the admin" in browser.get("/notes/")[2]
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
