@@ -8,6 +8,7 @@ def test_health(client):
     response = client.get("/health")
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
+    assert client.head("/health").status_code == 200
 
 
 def test_index_renders_the_layout(client):

@@ -3,13 +3,13 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from .forms import NoteForm
 from .models import Note
 
 
-@require_GET
+@require_safe
 def note_list(request: HttpRequest) -> HttpResponse:
     """The newest notes first."""
     return render(request, "notes/note_list.html", {"notes": Note.objects.all()})
