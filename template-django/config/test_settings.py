@@ -1,4 +1,4 @@
-"""Settings for the test suite: the production settings, made fast and independent of .env.
+"""Settings for the test suite: the production settings, DEBUG off whatever .env says, made fast.
 
 pytest-django imports this module before any conftest.py runs, so environment defaults are set here.
 """
