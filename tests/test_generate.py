@@ -1,16 +1,12 @@
 """Generate each flavour, then prove the project works with its own tools: tests, lint, and a served /health."""
 
-import json
 import re
-import socket
 import subprocess
-import time
-import urllib.request
 
 import pytest
 import yaml
 
-from conftest import TEMPLATE_ROOT, answer_sets, project_env
+from conftest import TEMPLATE_ROOT, answer_sets, free_port, project_env, wait_for_health
 
 pytestmark = pytest.mark.slow
 
@@ -20,12 +16,6 @@ LEFTOVER = re.compile(r"\{[{%][^}]*\b(" + "|".join(QUESTIONS) + r"|_copier_\w+)\
 FLAVOURS = answer_sets("flask", "django")
 # Made by running a project (uv sync, pytest, migrate, collectstatic), not by the template; other tests may run first.
 RUN_ARTIFACTS = {".venv", "uv.lock", ".pytest_cache", ".ruff_cache", "__pycache__", "db.sqlite3", "staticfiles"}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def readme_block(project, heading: str) -> list[str]:
@@ -105,18 +95,7 @@ def test_readme_run_command_serves_health(generate, name):
     server = subprocess.Popen(command, cwd=project.path, env=project_env(), stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, text=True)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as response:
-                    assert response.status == 200
-                    assert json.loads(response.read()) == {"status": "ok"}
-                    break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    server.kill()
-                    raise AssertionError(f"{run} did not serve /health:\n{server.communicate()[0]}") from None
-                time.sleep(0.3)
+        wait_for_health(server, port)
     finally:
         server.terminate()
         server.wait(timeout=10)
