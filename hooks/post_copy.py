@@ -1,4 +1,4 @@
-"""Post-copy task: write the project's development `.env`, then print the next steps.
+"""Post-copy task: write the project's development `.env`, put the project under git, then print the next steps.
 
 Copier runs this once, in the new project's folder, after `copier copy` (never on `copier update`, so that the
 team's secrets are never replaced). It is not copied into the project.
@@ -8,12 +8,23 @@ team's secrets are never replaced). It is not copied into the project.
 - every `*_DEBUG` is switched on, because `.env` is for development;
 - everything else, comments included, is kept as it is.
 
-Usage: post_copy.py --framework {flask,django} --slug NAME
+`copier update` needs the project in git, so when the folder is not inside a git work tree already, this runs
+`git init` and, when a git identity is configured, commits the generated files (`.env` is git-ignored). Without an
+identity it says how to make that commit. A git problem is reported, never fatal: Copier would delete the new
+project if this task failed.
+
+It also warns when the template was given as a relative path: Copier records that path in `.copier-answers.yml`,
+and `copier update`, run from inside the project, would resolve it from there and not find the template.
+
+Usage: post_copy.py --framework {flask,django} --slug NAME --src-path TEMPLATE [--template-version REF]
 Exit status: 0, or 1 with a message when `.env.example` is missing. An existing `.env` is never overwritten.
 """
 
 import argparse
+import os
 import secrets
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -21,6 +32,8 @@ RUN_COMMANDS = {
     "flask": "uv run flask --app {slug} run",
     "django": "uv run python manage.py migrate && uv run python manage.py runserver",
 }
+# How Copier spells a template that is not a local path: a URL, an SSH address, or a gh:/gl: shortcut.
+REMOTE_PREFIXES = ("gh:", "gl:", "git@", "git+")
 
 
 def development_env(example: str) -> str:
@@ -37,10 +50,54 @@ def development_env(example: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def is_relative_local_path(src_path: str) -> bool:
+    """True when `src_path` is a local template path that is not absolute (`~` counts as absolute)."""
+    if "://" in src_path or src_path.startswith(REMOTE_PREFIXES):
+        return False
+    return not Path(src_path).expanduser().is_absolute()
+
+
+def git(project: Path, *args: str) -> subprocess.CompletedProcess:
+    """Run `git ARGS` in `project`; return the CompletedProcess (text, output captured, never raises on failure)."""
+    return subprocess.run(["git", *args], cwd=project, capture_output=True, text=True, check=False)
+
+
+def has_git_identity(project: Path) -> bool:
+    """True when git has an author name and email from its configuration or the environment, not guessed."""
+    name = os.environ.get("GIT_AUTHOR_NAME") or git(project, "config", "user.name").stdout.strip()
+    email = os.environ.get("GIT_AUTHOR_EMAIL") or git(project, "config", "user.email").stdout.strip()
+    return bool(name and email)
+
+
+def start_git_repository(project: Path, message: str) -> str:
+    """Make `project` a git repository with a first commit, when it is not in one; return what was done."""
+    if shutil.which("git") is None:
+        return "git is not installed: install it, then run `git init` here; `copier update` needs a git project."
+    if git(project, "rev-parse", "--is-inside-work-tree").stdout.strip() == "true":
+        return "the project is inside an existing git repository: review and commit the new files there."
+    init = git(project, "init", "--quiet")
+    if init.returncode != 0:
+        return f"`git init` failed: {init.stderr.strip()}"
+    git(project, "add", "--all")
+    if not has_git_identity(project):
+        return (
+            "initialised a git repository, but made no commit because git has no identity. Set one, then commit:\n"
+            '    git config --global user.name "Your Name"\n'
+            '    git config --global user.email "you@example.com"\n'
+            f'    git commit -m "{message}"'
+        )
+    commit = git(project, "commit", "--quiet", "--message", message)
+    if commit.returncode != 0:
+        return f"initialised a git repository; the first commit failed, so make it by hand:\n{commit.stderr.strip()}"
+    return "initialised a git repository and committed the generated files."
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--framework", choices=sorted(RUN_COMMANDS), required=True)
     parser.add_argument("--slug", required=True)
+    parser.add_argument("--src-path", required=True, help="the template as Copier recorded it (_src_path)")
+    parser.add_argument("--template-version", default="", help="the template's git reference (_commit)")
     args = parser.parse_args(argv)
 
     project = Path.cwd()
@@ -54,6 +111,17 @@ def main(argv: list[str] | None = None) -> int:
         env.write_text(development_env(example.read_text()))
         env.chmod(0o600)
         print("post-copy: wrote .env with fresh secrets (git-ignored)")
+
+    version = f" {args.template_version}" if args.template_version else ""
+    print(f"post-copy: {start_git_repository(project, f'Generate the project from crossroads{version}')}")
+
+    if is_relative_local_path(args.src_path):
+        print(
+            f"post-copy: warning: the template was given as the relative path {args.src_path!r}, and Copier"
+            " recorded it so in .copier-answers.yml; `copier update` would look for it from inside the project."
+            " Set _src_path there to the template's absolute path or URL, and commit.",
+            file=sys.stderr,
+        )
 
     run = RUN_COMMANDS[args.framework].format(slug=args.slug)
     print(
