@@ -27,8 +27,8 @@ import tempfile
 from pathlib import Path
 
 import copier
-from copier.errors import CopierError
 import yaml
+from copier.errors import CopierError
 
 # The labels Copier gives its own inline conflicts, so that a team sees one convention.
 CONFLICT_LABELS = ("before updating", "last update", "after updating")
@@ -36,9 +36,7 @@ CONFLICT_LABELS = ("before updating", "last update", "after updating")
 
 def committed_text(project: Path, path: str) -> str | None:
     """The text of `path` (relative to `project`) in the project's last commit, or None when it is not there."""
-    show = subprocess.run(
-        ["git", "show", f"HEAD:./{path}"], cwd=project, capture_output=True, text=True, check=False
-    )
+    show = subprocess.run(["git", "show", f"HEAD:./{path}"], cwd=project, capture_output=True, text=True, check=False)
     return show.stdout if show.returncode == 0 else None
 
 

@@ -4,7 +4,7 @@ Usage: python scripts/reserved_names.py > validation/reserved_names.jinja
 
 The list holds every name that a `project_slug` must not take, because the generated package would shadow it:
 Python keywords and soft keywords (`keyword`), standard-library top-level modules (`sys.stdlib_module_names`,
-Python 3.10+) and the packages that generated projects import. tests/test_validation.py fails when the file is stale.
+Python 3.10+, with `test`) and the packages that generated projects import. tests/test_validation.py fails when the file is stale.
 """
 
 import keyword
@@ -18,6 +18,9 @@ PROJECT_IMPORTS = (
     "markupsafe passlib psycopg pytest pytest_django sqlalchemy tests users werkzeug whitenoise wtforms"
 ).split()
 
+# `test` is the standard library's own regression-test package, which sys.stdlib_module_names leaves out.
+STDLIB_EXTRA = ("test",)
+
 SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -28,7 +31,7 @@ def reserved_names() -> dict[str, list[str]]:
     """
     return {
         "keyword": sorted(name for name in (*keyword.kwlist, *keyword.softkwlist) if SLUG.match(name)),
-        "stdlib": sorted(name for name in sys.stdlib_module_names if SLUG.match(name)),
+        "stdlib": sorted(name for name in {*sys.stdlib_module_names, *STDLIB_EXTRA} if SLUG.match(name)),
         "import": sorted(PROJECT_IMPORTS),
     }
 

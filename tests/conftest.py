@@ -22,11 +22,20 @@ from urllib.parse import urlsplit
 
 import copier
 import pytest
+import yaml
 
 TEMPLATE_ROOT = Path(__file__).resolve().parent.parent
 TOOLS = TEMPLATE_ROOT / "tests" / "tools"
 # Where .ci/postgres writes its server's URL: found here when CROSSROADS_POSTGRES_URL is not set.
 POSTGRES_URL_FILE = Path(os.environ.get("CROSSROADS_POSTGRES_DIR", "/var/tmp/crossroads-postgres")) / "url"
+PRESETS = sorted(path.stem for path in (TEMPLATE_ROOT / "presets").glob("*.yml"))
+# A git identity for the commits the tests make, the post-copy task's first commit included.
+GIT_IDENTITY = {
+    "GIT_AUTHOR_NAME": "Crossroads Tests",
+    "GIT_AUTHOR_EMAIL": "tests@example.com",
+    "GIT_COMMITTER_NAME": "Crossroads Tests",
+    "GIT_COMMITTER_EMAIL": "tests@example.com",
+}
 
 # Named answer sets. Each is generated at most once per session (per xdist worker: the tests of one set share
 # an xdist group, so one worker takes them all).
@@ -49,6 +58,41 @@ def project_env(**extra: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if key not in {"VIRTUAL_ENV", "PYTHONPATH"}}
     env.update(extra)
     return env
+
+
+def git(cwd: Path, *args: str) -> str:
+    """Run `git ARGS` in `cwd` with the tests' identity; return its output. Raises CalledProcessError on failure."""
+    return subprocess.run(
+        ["git", *args], cwd=cwd, env=project_env(**GIT_IDENTITY), capture_output=True, text=True, check=True
+    ).stdout
+
+
+def snapshot_template(dst: Path) -> Path:
+    """Copy this template's work tree (tracked and untracked files, not ignored ones) into a new git repository at
+    `dst` with one commit, the way a user's clone of a release would look; return `dst`."""
+    listing = git(TEMPLATE_ROOT, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+    for name in filter(None, listing.split("\0")):
+        source = TEMPLATE_ROOT / name
+        if source.is_file():  # a tracked file deleted in the work tree is listed but gone
+            (dst / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, dst / name)
+    git(dst, "init", "--quiet")
+    git(dst, "add", "--all")
+    git(dst, "commit", "--quiet", "--message", "Snapshot of the template work tree")
+    return dst
+
+
+def copier_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None):
+    """Run `python -m copier ARGS` like a user would; return the CompletedProcess (text, stdout and stderr apart)."""
+    return subprocess.run(
+        [sys.executable, "-m", "copier", *args],
+        cwd=cwd,
+        env=env or project_env(**GIT_IDENTITY),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 def copy_template(dst: Path, data: dict[str, object], **kwargs: object) -> None:
@@ -117,6 +161,27 @@ def generate(tmp_path_factory: pytest.TempPathFactory):
             copy_template(dst, answers)
             projects[key] = Project(dst, answers)
         return projects[key]
+
+    return _generate
+
+
+@pytest.fixture(scope="session")
+def generate_preset(tmp_path_factory: pytest.TempPathFactory):
+    """Return `generate_preset(name) -> Project`: `copier copy --data-file presets/NAME.yml`, once per session."""
+    projects: dict[str, Project] = {}
+
+    def _generate(name: str) -> Project:
+        if name not in projects:
+            dst = tmp_path_factory.mktemp(f"preset-{name}") / "project"
+            preset = TEMPLATE_ROOT / "presets" / f"{name}.yml"
+            result = copier_cli(
+                "copy", "--trust", "--defaults", "--quiet", "--vcs-ref", "HEAD",
+                "--data-file", str(preset), "--data", "project_name=Shop",
+                str(TEMPLATE_ROOT), str(dst),
+            )  # fmt: skip
+            assert result.returncode == 0, result.stderr
+            projects[name] = Project(dst, {"project_name": "Shop", **yaml.safe_load(preset.read_text())})
+        return projects[name]
 
     return _generate
 
