@@ -42,7 +42,9 @@ def test_invalid_answer_fails_clearly_and_creates_nothing(tmp_path, answers, que
     data = [argument for name, value in answers.items() for argument in ("--data", f"{name}={value}")]
     destination = tmp_path / "project"
 
-    result = copier_cli("copy", "--trust", "--defaults", "--vcs-ref", "HEAD", *data, str(TEMPLATE_ROOT), str(destination))
+    result = copier_cli(
+        "copy", "--trust", "--defaults", "--vcs-ref", "HEAD", *data, str(TEMPLATE_ROOT), str(destination)
+    )
 
     assert result.returncode != 0
     # Copier ends with a traceback whose last line carries the message.

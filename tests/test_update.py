@@ -1,0 +1,288 @@
+"""`copier update` the way a team runs it, with their own work in the project.
+
+A throwaway git repository of this template gets two releases: v1.0.0 is the work tree as it is, and v1.1.0 changes
+what a team also touches (a section added to the README, the decision record moved to another folder with a
+migration that carries the team's edits across). A project is generated at v1.0.0 and committed by the post-copy
+task, the team edits it and commits, then `copier update --vcs-ref v1.1.0` runs from inside it.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import ANSWER_SETS, Project, answer_sets, copier_cli, git, snapshot_template
+
+FLAVOURS = answer_sets("flask-sqlalchemy", "django")
+
+OLD_RECORD = "docs/adr/0001-web-framework.md"
+NEW_RECORD = "docs/decisions/0001-web-framework.md"
+# What v1.1.0 adds at the end of every project's README.
+UPDATE_SECTION = (
+    "\n## Updating from the template\n\nRead the template's CHANGELOG.md, then run `copier update --trust`.\n"
+)
+# v1.1.0's migration: the decision record moved, and hooks/moved_file.py carries the team's edits across.
+MOVE_MIGRATION = f"""\
+  - version: v1.1.0
+    command:
+      - "{{{{ _copier_python }}}}"
+      - "{{{{ _copier_conf.src_path }}}}/hooks/moved_file.py"
+      - "--template={{{{ _copier_conf.src_path }}}}"
+      - {OLD_RECORD}
+      - {NEW_RECORD}
+"""
+CONFLICT_MARKER = re.compile(r"^(<{7}|={7}|>{7})( |$)", re.MULTILINE)
+
+
+def release_v1_1(repo: Path) -> None:
+    """Make the template's v1.1.0: a README section, the decision record moved, and the migration for the move."""
+    readme = repo / "partials" / "README.md.jinja"
+    readme.write_text(readme.read_text() + UPDATE_SECTION)
+    for tree in ("template-flask", "template-django"):
+        (repo / tree / "docs" / "decisions").mkdir()
+        git(repo, "mv", f"{tree}/{OLD_RECORD}.jinja", f"{tree}/{NEW_RECORD}.jinja")
+    config = repo / "copier.yml"
+    text = config.read_text()
+    if "\n_migrations:\n" in text:
+        text = text.replace("\n_migrations:\n", "\n_migrations:\n" + MOVE_MIGRATION, 1)
+    else:
+        text += "\n_migrations:\n" + MOVE_MIGRATION
+    config.write_text(text)
+    git(repo, "add", "--all")
+    git(repo, "commit", "--quiet", "--message", "Move the decision record to docs/decisions")
+
+
+@pytest.fixture(scope="session")
+def template_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A throwaway git repository of this template, tagged v1.0.0 (the work tree) and v1.1.0 (a later release)."""
+    repo = snapshot_template(tmp_path_factory.mktemp("template"))
+    git(repo, "tag", "v1.0.0")
+    release_v1_1(repo)
+    git(repo, "tag", "v1.1.0")
+    return repo
+
+
+def generate_at(template_repo: Path, destination: Path, answers: dict[str, object], version: str) -> Project:
+    """`copier copy` of `template_repo` at `version`, answers from a data file; assert the task committed it."""
+    data_file = destination.parent / "answers.yml"
+    data_file.write_text(yaml.safe_dump(answers))
+    result = copier_cli(
+        "copy", "--trust", "--defaults", "--vcs-ref", version, "--data-file", str(data_file),
+        str(template_repo), str(destination),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert git(destination, "status", "--porcelain") == "", "the post-copy task left the project uncommitted"
+    return Project(destination, answers)
+
+
+def update(project: Project, version: str) -> subprocess.CompletedProcess:
+    """`copier update --trust --defaults --vcs-ref VERSION`, run from inside the project."""
+    return copier_cli("update", "--trust", "--defaults", "--vcs-ref", version, cwd=project.path)
+
+
+def commit_all(project: Project, message: str) -> None:
+    git(project.path, "add", "--all")
+    git(project.path, "commit", "--quiet", "--message", message)
+
+
+def text_files(root: Path):
+    """The project's files that a person edits: not git's, not the virtual environment's, not caches."""
+    skip = {".git", ".venv", "__pycache__", ".pytest_cache", ".ruff_cache", "instance"}
+    for path in root.rglob("*"):
+        if path.is_file() and not skip & set(path.relative_to(root).parts) and path.suffix != ".sqlite3":
+            yield path
+
+
+# --- The team's edits -------------------------------------------------------------------------------------------
+
+
+def add_model(project: Project) -> str | None:
+    """Add a model next to the project's own and make its migration with the framework's tool.
+
+    Returns the migration file's path relative to the project, or None when the project has no database layer.
+    """
+    slug = "shop"
+    untracked = ("ls-files", "--others", "--exclude-standard")
+    before = set(git(project.path, *untracked).splitlines())
+    if project.answers["framework"] == "django":
+        models = project.path / slug / "users" / "models.py"
+        text = models.read_text()
+        if "from django.db import models" not in text:
+            imports = list(re.finditer(r"^(from|import) .+$", text, re.MULTILINE))
+            text = text[: imports[-1].end()] + "\nfrom django.db import models" + text[imports[-1].end() :]
+        models.write_text(
+            text + '\n\nclass Team(models.Model):\n    """A group of users."""\n\n'
+            "    name = models.CharField(max_length=100, unique=True)\n"
+        )
+        project.uv_run("python", "manage.py", "makemigrations", "users", "--name", "team")
+    else:
+        holders = [path for path in (project.path / slug).rglob("*.py") if "(db.Model)" in path.read_text()]
+        if not holders or not (project.path / "migrations").is_dir():
+            return None
+        holders[0].write_text(
+            holders[0].read_text() + '\n\nclass Tag(db.Model):\n    """A label."""\n\n'
+            "    id = db.Column(db.Integer, primary_key=True)\n"
+            "    name = db.Column(db.String(50), unique=True, nullable=False)\n"
+        )
+        project.uv_run("flask", "--app", slug, "db", "upgrade")
+        project.uv_run("flask", "--app", slug, "db", "migrate", "--message", "add tag")
+    created = set(git(project.path, *untracked).splitlines()) - before
+    (migration,) = [name for name in created if "migrations" in name and name.endswith(".py")]
+    return migration
+
+
+@dataclass
+class Updated:
+    """A project after the team's edits and `copier update` to v1.1.0."""
+
+    project: Project
+    result: subprocess.CompletedProcess
+    edited: dict[str, str]  # path -> the text the team left there before the update
+    migration: str | None
+    env: str
+
+
+@pytest.fixture(scope="module")
+def updated(request, template_repo, tmp_path_factory) -> Updated:
+    name = request.param
+    project = generate_at(template_repo, tmp_path_factory.mktemp(name) / "project", ANSWER_SETS[name], "v1.0.0")
+    root, edited = project.path, {}
+
+    # An unrelated part of a generated file that v1.1.0 also changes: the README's description.
+    readme = (root / "README.md").read_text()
+    description = f"{project.answers['project_name']}: a Python web service."
+    assert description in readme
+    edited["README.md"] = readme.replace(description, "Shop sells socks, one pair at a time.", 1)
+    # A file of the team's own, with its test.
+    edited["shop/pricing.py"] = '"""Prices."""\n\n\ndef with_tax(cents: int) -> int:\n    return cents * 120 // 100\n'
+    edited["tests/test_pricing.py"] = (
+        "from shop.pricing import with_tax\n\n\ndef test_with_tax():\n    assert with_tax(1000) == 1200\n"
+    )
+    # A note in the decision record, which v1.1.0 moves.
+    edited[OLD_RECORD] = (root / OLD_RECORD).read_text() + "\n## Team notes\n\nReviewed by the whole team.\n"
+    for path, text in edited.items():
+        (root / path).write_text(text)
+    # A value in .env: the team's own secret.
+    env = (root / ".env").read_text()
+    env = re.sub(r"^(\w+_SECRET_KEY)=.*$", r"\1=the-team-s-own-secret-" + "x" * 40, env, count=1, flags=re.MULTILINE)
+    (root / ".env").write_text(env)
+    migration = add_model(project)
+    commit_all(project, "The team's work")
+
+    result = update(project, "v1.1.0")
+    return Updated(project, result, edited, migration, env)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("updated", FLAVOURS, indirect=True)
+def test_update_succeeds_to_the_new_version(updated):
+    assert updated.result.returncode == 0, updated.result.stderr
+    answers = yaml.safe_load((updated.project.path / ".copier-answers.yml").read_text())
+    assert answers["_commit"] == "v1.1.0"
+    assert "moved-file migration: carried the edits" in updated.result.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("updated", FLAVOURS, indirect=True)
+def test_update_keeps_every_edit_of_the_team(updated):
+    root = updated.project.path
+    readme = (root / "README.md").read_text()
+    assert "Shop sells socks, one pair at a time." in readme
+    assert (root / "shop/pricing.py").read_text() == updated.edited["shop/pricing.py"]
+    assert (root / "tests/test_pricing.py").read_text() == updated.edited["tests/test_pricing.py"]
+    assert "## Team notes\n\nReviewed by the whole team.\n" in (root / NEW_RECORD).read_text()
+    assert (root / ".env").read_text() == updated.env, ".env must never be rewritten by an update"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("updated", FLAVOURS, indirect=True)
+def test_update_keeps_the_team_s_model_and_migration(updated):
+    if updated.migration is None:
+        pytest.skip("this Flask tree has no Flask-SQLAlchemy model and migrations folder to add a model to")
+    root = updated.project.path
+    assert (root / updated.migration).is_file()
+    models = "".join(path.read_text() for path in (root / "shop").rglob("*.py"))
+    assert "class Team(models.Model)" in models or "class Tag(db.Model)" in models
+    if updated.project.answers["framework"] == "django":
+        updated.project.uv_run("python", "manage.py", "makemigrations", "--check", "--dry-run")
+    else:
+        updated.project.uv_run("flask", "--app", "shop", "db", "check")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("updated", FLAVOURS, indirect=True)
+def test_update_brings_the_template_s_changes(updated):
+    root = updated.project.path
+    assert (root / "README.md").read_text().endswith(UPDATE_SECTION)
+    assert (root / NEW_RECORD).read_text().startswith("# 1. Web framework: ")
+    assert not (root / OLD_RECORD).exists()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("updated", FLAVOURS, indirect=True)
+def test_update_leaves_no_reject_file_or_conflict_marker(updated):
+    root = updated.project.path
+    for path in text_files(root):
+        assert path.suffix != ".rej", path
+        assert not CONFLICT_MARKER.search(path.read_text()), f"conflict marker in {path.relative_to(root)}"
+    assert git(root, "ls-files", "--unmerged") == ""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("updated", FLAVOURS, indirect=True)
+def test_updated_project_passes_its_own_tests(updated):
+    project = updated.project
+    project.run("uv", "sync", "--quiet", timeout=600)
+    result = project.uv_run("pytest", "-q", "-W", "error", "-p", "no:cacheprovider")
+    assert "test_pricing.py" in project.uv_run("pytest", "--collect-only", "-q").stdout
+    assert re.search(r"\d+ passed", result.stdout) and "failed" not in result.stdout
+
+
+# --- A true conflict --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", FLAVOURS)
+def test_true_conflict_ends_as_inline_markers_that_git_catches(template_repo, tmp_path, name):
+    project = generate_at(template_repo, tmp_path / "project", ANSWER_SETS[name], "v1.0.0")
+    readme = project.path / "README.md"
+    # The team adds a section exactly where v1.1.0 adds its own.
+    readme.write_text(readme.read_text() + "\n## Team notes\n\nDeploys go through the platform team.\n")
+    commit_all(project, "Team notes")
+
+    result = update(project, "v1.1.0")
+
+    assert result.returncode == 0, result.stderr
+    text = readme.read_text()
+    assert "<<<<<<< before updating" in text and ">>>>>>> after updating" in text
+    assert "Deploys go through the platform team." in text and UPDATE_SECTION.strip() in text
+    assert not list(project.path.rglob("*.rej"))
+    # What pre-commit's check-merge-conflict looks for, git finds too: the file is unmerged, and
+    # `git diff --check` fails on the leftover markers.
+    assert git(project.path, "ls-files", "--unmerged", "--", "README.md")
+    check = subprocess.run(["git", "diff", "--check"], cwd=project.path, capture_output=True, text=True)
+    assert check.returncode != 0 and "leftover conflict marker" in check.stdout, check.stdout
+
+
+# --- Refusals ---------------------------------------------------------------------------------------------------
+
+
+def test_update_refuses_to_switch_framework_and_changes_nothing(template_repo, tmp_path):
+    project = generate_at(template_repo, tmp_path / "project", ANSWER_SETS["flask"], "v1.0.0")
+    files = lambda: {path: path.read_bytes() for path in text_files(project.path)}  # noqa: E731
+    before = files()
+
+    result = copier_cli(
+        "update", "--trust", "--defaults", "--vcs-ref", "v1.1.0", "--data", "framework=django", cwd=project.path
+    )
+
+    assert result.returncode != 0
+    message = result.stderr.strip().splitlines()[-1]
+    assert "'framework'" in message and "start a new project with `copier copy`" in message, message
+    assert files() == before
+    assert git(project.path, "status", "--porcelain") == ""
