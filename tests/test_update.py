@@ -1,8 +1,8 @@
 """`copier update` the way a team runs it, with their own work in the project.
 
 A throwaway git repository of this template gets two releases: v1.0.0 is the work tree as it is, and v1.1.0 changes
-what a team also touches (a section added to the README, the decision record moved to another folder with a
-migration that carries the team's edits across). A project is generated at v1.0.0 and committed by the post-copy
+what a team also touches (a section added to the README; the decision record changed and moved to another folder,
+with a migration that carries the team's edits across). A project is generated at v1.0.0 and committed by the post-copy
 task, the team edits it and commits, then `copier update --vcs-ref v1.1.0` runs from inside it.
 """
 
@@ -36,13 +36,19 @@ MOVE_MIGRATION = f"""\
       - {OLD_RECORD}
       - {NEW_RECORD}
 """
+RECORD_STATUS = "Status: accepted."
 CONFLICT_MARKER = re.compile(r"^(<{7}|={7}|>{7})( |$)", re.MULTILINE)
 
 
 def release_v1_1(repo: Path) -> None:
-    """Make the template's v1.1.0: a README section, the decision record moved, and the migration for the move."""
+    """Make the template's v1.1.0: a README section, the decision record changed and moved, and the migration."""
     readme = repo / "partials" / "README.md.jinja"
     readme.write_text(readme.read_text() + UPDATE_SECTION)
+    # The moved record changes too, at the top, so that the migration must merge, not copy, the team's version.
+    record = repo / "partials" / "adr_web_framework.md.jinja"
+    text, found = re.subn(r"^(# 1\. Web framework: .*)$", r"\1\n\n" + RECORD_STATUS, record.read_text(), 1, re.M)
+    assert found, "the decision record's title line moved"
+    record.write_text(text)
     for tree in ("template-flask", "template-django"):
         (repo / tree / "docs" / "decisions").mkdir()
         git(repo, "mv", f"{tree}/{OLD_RECORD}.jinja", f"{tree}/{NEW_RECORD}.jinja")
@@ -219,7 +225,8 @@ def test_update_keeps_the_team_s_model_and_migration(updated):
 def test_update_brings_the_template_s_changes(updated):
     root = updated.project.path
     assert (root / "README.md").read_text().endswith(UPDATE_SECTION)
-    assert (root / NEW_RECORD).read_text().startswith("# 1. Web framework: ")
+    record = (root / NEW_RECORD).read_text()
+    assert record.startswith("# 1. Web framework: ") and f"\n\n{RECORD_STATUS}\n\n" in record
     assert not (root / OLD_RECORD).exists()
 
 
