@@ -42,8 +42,15 @@ CONFLICT_MARKER = re.compile(r"^(<{7}|={7}|>{7})( |$)", re.MULTILINE)
 
 def release_v1_1(repo: Path) -> None:
     """Make the template's v1.1.0: a README section, the decision record changed and moved, and the migration."""
-    readme = repo / "partials" / "README.md.jinja"
-    readme.write_text(readme.read_text() + UPDATE_SECTION)
+    for tree in ("template-flask", "template-django"):
+        # At the end of each flavour's README file, so that it ends the generated README whatever comes before.
+        readme = repo / tree / "README.md.jinja"
+        text = readme.read_text()
+        if text.endswith("-%}\n"):  # the tag would swallow the blank line before the section: keep one
+            text, section = text[:-4] + "%}\n", UPDATE_SECTION.lstrip("\n")
+        else:
+            section = UPDATE_SECTION
+        readme.write_text(text + section)
     # The moved record changes too, at the top, so that the migration must merge, not copy, the team's version.
     record = repo / "partials" / "adr_web_framework.md.jinja"
     text, found = re.subn(r"^(# 1\. Web framework: .*)$", r"\1\n\n" + RECORD_STATUS, record.read_text(), 1, re.M)
@@ -107,6 +114,14 @@ def text_files(root: Path):
 # --- The team's edits -------------------------------------------------------------------------------------------
 
 
+def with_import(source: str, statement: str) -> str:
+    """`source` with the import `statement` after its last top-level import, unless it has it already."""
+    if statement in source:
+        return source
+    last = list(re.finditer(r"^(from|import) .+$", source, re.MULTILINE))[-1]
+    return source[: last.end()] + "\n" + statement + source[last.end() :]
+
+
 def add_model(project: Project) -> str | None:
     """Add a model next to the project's own and make its migration with the framework's tool.
 
@@ -116,14 +131,18 @@ def add_model(project: Project) -> str | None:
     untracked = ("ls-files", "--others", "--exclude-standard")
     before = set(git(project.path, *untracked).splitlines())
     if project.answers["framework"] == "django":
-        models = project.path / slug / "users" / "models.py"
-        text = models.read_text()
-        if "from django.db import models" not in text:
-            imports = list(re.finditer(r"^(from|import) .+$", text, re.MULTILINE))
-            text = text[: imports[-1].end()] + "\nfrom django.db import models" + text[imports[-1].end() :]
-        models.write_text(
-            text + '\n\nclass Team(models.Model):\n    """A group of users."""\n\n'
+        # In the users app, registered in the admin the way the project's own tests ask of every model.
+        app = project.path / slug / "users"
+        models = with_import((app / "models.py").read_text(), "from django.db import models")
+        (app / "models.py").write_text(
+            models + '\n\nclass Team(models.Model):\n    """A group of users."""\n\n'
             "    name = models.CharField(max_length=100, unique=True)\n"
+            "    created = models.DateTimeField(auto_now_add=True)\n"
+        )
+        admin = with_import((app / "admin.py").read_text(), "from .models import Team")
+        (app / "admin.py").write_text(
+            admin + "\n\n@admin.register(Team)\nclass TeamAdmin(admin.ModelAdmin):\n"
+            '    list_display = ("name", "created")\n    list_filter = ("created",)\n    search_fields = ("name",)\n'
         )
         project.uv_run("python", "manage.py", "makemigrations", "users", "--name", "team")
     else:
@@ -269,11 +288,14 @@ def test_true_conflict_ends_as_inline_markers_that_git_catches(template_repo, tm
     assert "<<<<<<< before updating" in text and ">>>>>>> after updating" in text
     assert "Deploys go through the platform team." in text and UPDATE_SECTION.strip() in text
     assert not list(project.path.rglob("*.rej"))
-    # What pre-commit's check-merge-conflict looks for, git finds too: the file is unmerged, and
-    # `git diff --check` fails on the leftover markers.
+    # git records the file as unmerged, and the project's pre-commit check-merge-conflict hook fails on it.
     assert git(project.path, "ls-files", "--unmerged", "--", "README.md")
-    check = subprocess.run(["git", "diff", "--check"], cwd=project.path, capture_output=True, text=True)
-    assert check.returncode != 0 and "leftover conflict marker" in check.stdout, check.stdout
+    check = project.uv_run(
+        "pre-commit", "run", "check-merge-conflict", "--files", "README.md", check=False, timeout=600
+    )
+    assert check.returncode != 0 and "README.md:" in check.stdout and "Merge conflict string" in check.stdout, (
+        check.stdout
+    )
 
 
 # --- Refusals ---------------------------------------------------------------------------------------------------
