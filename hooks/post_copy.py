@@ -4,7 +4,8 @@ Copier runs this once, in the new project's folder, after `copier copy` (never o
 team's secrets are never replaced). It is not copied into the project.
 
 `.env` is derived from the generated `.env.example`, which is the one list of the project's variables:
-- every `*_SECRET_KEY` gets a fresh random value from `secrets.token_urlsafe` (50 bytes, about 67 characters);
+- every secret (`*_SECRET_KEY`, `*_PASSWORD_SALT`, `*_PASSWORD`) gets a fresh random value from
+  `secrets.token_urlsafe` (50 bytes, about 67 characters);
 - every `*_DEBUG` is switched on, because `.env` is for development;
 - everything else, comments included, is kept as it is.
 
@@ -28,6 +29,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+SECRET_SUFFIXES = ("_SECRET_KEY", "_PASSWORD_SALT", "_PASSWORD")
 RUN_COMMANDS = {
     "flask": "uv run flask --app {slug} run",
     "django": "uv run python manage.py migrate && uv run python manage.py runserver",
@@ -42,7 +44,7 @@ def development_env(example: str) -> str:
     for line in example.splitlines():
         name, separator, _ = line.partition("=")
         if separator and not line.startswith("#"):
-            if name.endswith("_SECRET_KEY"):
+            if name.endswith(SECRET_SUFFIXES):
                 line = f"{name}={secrets.token_urlsafe(50)}"
             elif name.endswith("_DEBUG"):
                 line = f"{name}=true"
@@ -124,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
         )
 
     run = RUN_COMMANDS[args.framework].format(slug=args.slug)
+    if (project / "migrations").is_dir():  # a Flask project with Flask-Migrate
+        run = f"uv run flask --app {args.slug} db upgrade && {run}"
     print(
         "\nNext steps:\n"
         f"  cd {project}\n"
