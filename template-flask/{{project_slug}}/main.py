@@ -1,4 +1,4 @@
-"""Pages and the health check: the blueprint every deployment has."""
+"""The site's pages."""
 
 from flask import Blueprint, render_template
 
@@ -9,9 +9,3 @@ bp = Blueprint("main", __name__)
 def index() -> str:
     """The home page."""
     return render_template("index.html")
-
-
-@bp.get("/health")
-def health() -> dict[str, str]:
-    """Liveness: answers 200 while the process can serve requests. It touches nothing else."""
-    return {"status": "ok"}
