@@ -42,8 +42,9 @@ GIT_IDENTITY = {
 ANSWER_SETS: dict[str, dict[str, object]] = {
     "flask": {"project_name": "Shop", "framework": "flask", "flask_extensions": []},
     "flask-sqlalchemy": {"project_name": "Shop", "framework": "flask", "flask_extensions": ["sqlalchemy"]},
-    "flask-admin": {"project_name": "Shop", "framework": "flask", "flask_extensions": ["sqlalchemy", "admin"]},
-    "flask-security": {"project_name": "Shop", "framework": "flask", "flask_extensions": ["sqlalchemy", "security"]},
+    # Admin and security alone: copier.yml brings sqlalchemy in with them.
+    "flask-admin": {"project_name": "Shop", "framework": "flask", "flask_extensions": ["admin"]},
+    "flask-security": {"project_name": "Shop", "framework": "flask", "flask_extensions": ["security"]},
     "flask-all": {
         "project_name": "Shop",
         "framework": "flask",
