@@ -107,7 +107,42 @@ class Django(Flavour):
         page.click("main button[type=submit]")
 
 
-FLAVOURS = {"django": Django()}
+class Flask(Flavour):
+    answer_set = "flask-all"
+    wsgi_target = "shop:create_app()"
+    login_path = "/login"
+    signup_path = "/register"
+    admin_path = "/admin/"
+    admin_notes_path = "/admin/note/"
+    admin_add_link = re.compile(r"^create$", re.IGNORECASE)
+    login_error = "Invalid password"
+
+    def production_env(self, project, database):
+        return project_env(
+            FLASK_DEBUG="false",
+            FLASK_SECRET_KEY="browser-test-" + "k" * 60,
+            FLASK_SECURITY_PASSWORD_SALT="browser-test-salt-" + "s" * 40,
+            DATABASE_URL=f"sqlite:///{database}",
+        )
+
+    def prepare(self, project, env):
+        project.uv_run("flask", "--app", "shop", "db", "upgrade", env=env)
+        project.uv_run("flask", "--app", "shop", "create-admin", ADMIN_EMAIL, "--password", ADMIN_PASSWORD, env=env)
+
+    def fill_login(self, page, email, password):
+        page.fill("input[name=email]", email)
+        page.fill("input[name=password]", password)
+        page.click("main input[type=submit]")
+
+    def fill_signup(self, page, email, password):
+        page.fill("input[name=email]", email)
+        page.fill("input[name=password]", password)
+        if page.locator("input[name=password_confirm]").count():
+            page.fill("input[name=password_confirm]", password)
+        page.click("main input[type=submit]")
+
+
+FLAVOURS = {"django": Django(), "flask-all": Flask()}
 
 
 @pytest.fixture(scope="session")
@@ -193,7 +228,7 @@ def test_admin_signs_in_and_creates_a_note(page, site):
     title = f"Written in a browser {time.monotonic_ns()}"
     page.fill("input[name=title]", title)
     page.fill("textarea[name=body]", "Through the admin form.")
-    page.click("input[type=submit][name=_save], button[type=submit]:has-text('Save')")
+    page.get_by_role("button", name="Save", exact=True).click()
     page.goto(base + flavour.admin_notes_path)
     assert title in page.locator("body").inner_text()
 
