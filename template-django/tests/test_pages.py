@@ -1,6 +1,9 @@
+import json
 import os
 import subprocess
 import sys
+
+import pytest
 
 
 def test_health(client):
@@ -9,6 +12,36 @@ def test_health(client):
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
     assert client.head("/health").status_code == 200
+
+
+@pytest.mark.django_db
+def test_ready_when_the_database_answers(client):
+    response = client.get("/ready")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_not_ready_when_the_database_cannot_be_opened(tmp_path):
+    # A SQLite file in a folder that does not exist cannot be opened, as a server that is down
+    # cannot be reached. A fresh process, because the settings read DATABASE_URL once.
+    script = (
+        "import django; django.setup(); from django.test import Client; "
+        "response = Client(HTTP_HOST='localhost').get('/ready'); "
+        "print(response.status_code, response.content.decode())"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.test_settings",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'missing' / 'db.sqlite3'}",
+    }
+    result = subprocess.run(  # noqa: S603 (this file's own script)
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    status, body = result.stdout.strip().splitlines()[-1].split(" ", 1)
+    assert status == "503"
+    assert json.loads(body) == {"status": "unavailable", "reason": "the database does not answer"}
+    assert "Not ready" in result.stderr
 
 
 def test_index_renders_the_layout(client):
