@@ -6,6 +6,8 @@ schema. Those checks are cheap (no `uv sync`) and run for every answer set. The 
 gunicorn serving /health, the workflow's steps (against PostgreSQL where the project uses it), pre-commit.
 """
 
+import http.client
+import json
 import os
 import re
 import secrets
@@ -13,6 +15,10 @@ import shutil
 import signal
 import subprocess
 import sys
+import urllib.parse
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.cookies import SimpleCookie
 from pathlib import Path
 
 import pytest
@@ -33,6 +39,8 @@ ALL = [
     pytest.param(name, overrides, id=group, marks=pytest.mark.xdist_group(group)) for name, overrides, group in VARIANTS
 ]
 FLAVOURS = [param for param in ALL if param.id in {"flask", "django"}]
+# The projects that use the PostgreSQL server: Django, and Flask with every extension.
+POSTGRESQL = [param for param in ALL if param.id.endswith("-postgresql")]
 
 
 def run(*command: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
@@ -207,36 +215,202 @@ def test_ci_workflow_steps_pass(generate, name, overrides):
         project.run(*command.split(), timeout=600)
 
 
-@pytest.mark.parametrize(
-    ("name", "overrides"),
-    [pytest.param("django", {"database": "postgresql"}, marks=pytest.mark.xdist_group("django-postgresql"))],
-    ids=["django-postgresql"],
-)
+@pytest.mark.parametrize(("name", "overrides"), POSTGRESQL)
 def test_ci_workflow_steps_pass_against_postgresql(generate, postgres_server, name, overrides):
-    """The workflow's steps with its DATABASE_URL pointed at our server: migrations, then the project's own tests."""
+    """The workflow's steps with its database pointed at a fresh database on our server: the project's own
+    tests run on PostgreSQL (Django's migrations too: pytest-django applies them to its test database)."""
     project = generate(name, **overrides)
     job_env, commands = ci_steps(project)
-    assert job_env["DATABASE_URL"].startswith("postgresql://")
-    database_url = postgres_server.create_database("django_ci")
-    env = project_env(DATABASE_URL=database_url)
-    project.run("uv", "sync", "--quiet", env=env, timeout=600)
-    project.run("uv", "run", "python", "manage.py", "migrate", "--no-input", env=env)
+    # Django's DATABASE_URL (pytest-django creates its test database beside it); Flask's TEST_DATABASE_URL.
+    (variable,) = job_env
+    assert variable == ("DATABASE_URL" if project.answers["framework"] == "django" else "TEST_DATABASE_URL")
+    assert job_env[variable].startswith("postgresql://")
+    database_url = postgres_server.create_database(f"{name.replace('-', '_')}_ci")
     database = database_url.rsplit("/", 1)[1]
-    assert int(postgres_server.psql("SELECT count(*) FROM django_migrations", database)) > 0
-    vendor = project.run(
-        "uv",
-        "run",
-        "python",
-        "manage.py",
-        "shell",
-        "-c",
-        "from django.db import connection; print(connection.vendor)",
-        env=env,
-    )
-    assert vendor.stdout.strip().splitlines()[-1] == "postgresql"
+    env = project_env(**{variable: database_url})
+    project.run("uv", "sync", "--quiet", env=env, timeout=600)
+    if project.answers["framework"] == "django":
+        project.run("uv", "run", "python", "manage.py", "migrate", "--no-input", env=env)
+        assert int(postgres_server.psql("SELECT count(*) FROM django_migrations", database)) > 0
+        vendor = project.run(
+            "uv",
+            "run",
+            "python",
+            "manage.py",
+            "shell",
+            "-c",
+            "from django.db import connection; print(connection.vendor)",
+            env=env,
+        )
+        assert vendor.stdout.strip().splitlines()[-1] == "postgresql"
     for command in commands:
         result = project.run(*command.split(), env=env, timeout=600)
     assert re.search(r"\d+ passed", result.stdout) and "failed" not in result.stdout
+    if project.answers["framework"] == "flask":
+        # The tests wrote their rows to this database (and dropped its tables when done).
+        inserted = postgres_server.psql(
+            "SELECT tup_inserted FROM pg_stat_database WHERE datname = current_database()", database
+        )
+        assert int(inserted) > 0
+
+
+# --- Served for real: gunicorn, production settings, PostgreSQL ----------------------------------------------------
+
+ADMIN_EMAIL, ADMIN_PASSWORD = "boss@example.com", "a long enough passphrase"
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'; object-src 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+    "Strict-Transport-Security": "max-age=3600; includeSubDomains; preload",
+}
+
+
+def served_env(project, database_url: str) -> dict[str, str]:
+    """Production settings behind one TLS-terminating proxy (which the tests play), on `database_url`."""
+    if project.answers["framework"] == "django":
+        proxy = {"DJANGO_SECURE_PROXY_SSL_HEADER": "HTTP_X_FORWARDED_PROTO,https"}
+    else:
+        proxy = {"FLASK_TRUSTED_PROXIES": "1", "FLASK_SECURITY_PASSWORD_SALT": secrets.token_urlsafe(32)}
+    return production_env(project, DATABASE_URL=database_url, WEB_CONCURRENCY="2", **proxy)
+
+
+def prepare(project, env: dict[str, str]) -> None:
+    """Collect Django's static files, apply the migrations and create an administrator, as the README says."""
+    if project.answers["framework"] == "django":
+        project.uv_run("python", "manage.py", "collectstatic", "--no-input", env=env)
+        project.uv_run("python", "manage.py", "migrate", "--no-input", env=env)
+        superuser = {"DJANGO_SUPERUSER_EMAIL": ADMIN_EMAIL, "DJANGO_SUPERUSER_PASSWORD": ADMIN_PASSWORD}
+        project.uv_run("python", "manage.py", "createsuperuser", "--no-input", env={**env, **superuser})
+    else:
+        project.uv_run("flask", "--app", "shop", "db", "upgrade", env=env)
+        project.uv_run("flask", "--app", "shop", "create-admin", ADMIN_EMAIL, "--password", ADMIN_PASSWORD, env=env)
+
+
+@contextmanager
+def gunicorn(project, env: dict[str, str]) -> Iterator[int]:
+    """`uv run gunicorn` on a free loopback port, until the block ends; yield the port."""
+    port = free_port()
+    server = subprocess.Popen(
+        ["uv", "run", "--quiet", "gunicorn"],
+        cwd=project.path,
+        env={**env, "GUNICORN_CMD_ARGS": f"--bind 127.0.0.1:{port}"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        wait_for_health(server, port)
+        yield port
+    finally:
+        server.terminate()
+        server.communicate(timeout=30)
+
+
+def fetch(port: int, method: str, path: str, headers: dict[str, str] | None = None, form: dict | None = None):
+    """One request to 127.0.0.1:`port`, as the TLS proxy forwards it; return (status, headers, body text)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    headers = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7", **(headers or {})}
+    body = None
+    if form is not None:
+        body = urllib.parse.urlencode(form)
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    try:
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        return response.status, response.headers, response.read().decode()
+    finally:
+        connection.close()
+
+
+def set_cookies(headers) -> dict:
+    """The cookies of the Set-Cookie headers, by name, as http.cookies morsels (with their flags)."""
+    jar = SimpleCookie()
+    for header in headers.get_all("Set-Cookie") or []:
+        jar.load(header)
+    return dict(jar)
+
+
+def log_in(project, port: int) -> dict:
+    """Sign the administrator in through the login form over HTTPS; return the cookies the login response sets."""
+    django = project.answers["framework"] == "django"
+    path = "/accounts/login/" if django else "/login"
+    status, headers, page = fetch(port, "GET", path)
+    assert status == 200, page
+    cookies = set_cookies(headers)
+    if django:
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        form = {"username": ADMIN_EMAIL, "password": ADMIN_PASSWORD, "csrfmiddlewaretoken": token}
+    else:
+        token = re.search(r'name="csrf_token"[^>]* value="([^"]+)"', page).group(1)
+        form = {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD, "remember": "y", "csrf_token": token}
+    origin = f"https://127.0.0.1:{port}"
+    sent = {
+        "Cookie": "; ".join(f"{name}={morsel.value}" for name, morsel in cookies.items()),
+        "Origin": origin,
+        "Referer": origin + path,
+    }
+    status, headers, page = fetch(port, "POST", path, headers=sent, form=form)
+    assert status == 302, page
+    return set_cookies(headers)
+
+
+@pytest.mark.parametrize(("name", "overrides"), POSTGRESQL)
+def test_served_in_production_with_headers_secure_cookies_and_readiness(generate, postgres_server, name, overrides):
+    """gunicorn with production settings on a fresh PostgreSQL database, behind a TLS proxy that the test plays:
+    security headers, Secure/HttpOnly/SameSite cookies after a real login, and /ready going from 200 to 503 when
+    the database is dropped under the running app.
+
+    DROP DATABASE ... WITH (FORCE) ends the app's open connections, as a database that goes down does, and new
+    connections fail; the shared server, which other tests use, keeps running.
+    """
+    project = generate(name, **overrides).sync()
+    database_url = postgres_server.create_database(f"{name.replace('-', '_')}_served")
+    env = served_env(project, database_url)
+    prepare(project, env)
+    with gunicorn(project, env) as port:
+        status, headers, _ = fetch(port, "GET", "/")
+        assert status == 200
+        for header, value in SECURITY_HEADERS.items():
+            # Directives in any order: django-csp does not keep the order of its settings.
+            assert sorted(headers[header].split("; ")) == sorted(value.split("; ")), header
+        if project.answers["framework"] == "django":
+            # Without the proxy's header the request is plain HTTP, and is sent to HTTPS once, not in a loop.
+            status, headers, _ = fetch(port, "GET", "/", headers={"X-Forwarded-Proto": "http"})
+            assert (status, headers["Location"]) == (301, f"https://127.0.0.1:{port}/")
+
+        cookies = log_in(project, port)
+        expected = (
+            ["sessionid", "csrftoken"] if project.answers["framework"] == "django" else ["session", "remember_token"]
+        )
+        assert sorted(cookies) == sorted(expected)
+        for name_, cookie in cookies.items():
+            assert cookie["secure"] and cookie["samesite"] == "Lax", name_
+            # Django's CSRF cookie is readable by scripts by design (CSRF_COOKIE_HTTPONLY is off: no protection).
+            assert cookie["httponly"] or name_ == "csrftoken", name_
+
+        status, _, body = fetch(port, "GET", "/ready")
+        assert (status, json.loads(body)) == (200, {"status": "ok"})
+        database = database_url.rsplit("/", 1)[1]
+        postgres_server.psql(f'DROP DATABASE "{database}" WITH (FORCE)')
+        for _ in range(3):  # every worker, whichever takes the request
+            status, _, body = fetch(port, "GET", "/ready")
+            assert status == 503, body
+            assert json.loads(body) == {"status": "unavailable", "reason": "the database does not answer"}
+        status, _, body = fetch(port, "GET", "/health")
+        assert (status, json.loads(body)) == (200, {"status": "ok"})
+
+
+@pytest.mark.parametrize(("name", "overrides"), POSTGRESQL)
+def test_ready_is_503_when_nothing_listens_on_the_database_port(generate, name, overrides):
+    """A database URL on a closed loopback port: the app starts and lives, and is not ready."""
+    project = generate(name, **overrides).sync()
+    env = served_env(project, f"postgresql://shop:shop@127.0.0.1:{free_port()}/shop")
+    with gunicorn(project, env) as port:
+        status, _, body = fetch(port, "GET", "/ready")
+        assert status == 503, body
+        assert json.loads(body)["reason"] == "the database does not answer"
 
 
 @pytest.mark.parametrize(("name", "overrides"), FLAVOURS)
