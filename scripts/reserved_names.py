@@ -12,11 +12,40 @@ import re
 import sys
 
 # Top-level import names of the generated projects' own dependencies and folders, in either flavour.
-PROJECT_IMPORTS = (
-    "alembic argon2 config conftest csp dj_database_url django email_validator environ factory flask flask_admin "
-    "flask_login flask_migrate flask_principal flask_security flask_sqlalchemy flask_wtf gunicorn jinja2 manage "
-    "markupsafe passlib psycopg pytest pytest_django sqlalchemy tests users werkzeug whitenoise wtforms"
-).split()
+PROJECT_IMPORTS = [
+    "alembic",
+    "argon2",
+    "config",
+    "conftest",
+    "csp",
+    "dj_database_url",
+    "django",
+    "email_validator",
+    "environ",
+    "factory",
+    "flask",
+    "flask_admin",
+    "flask_login",
+    "flask_migrate",
+    "flask_principal",
+    "flask_security",
+    "flask_sqlalchemy",
+    "flask_wtf",
+    "gunicorn",
+    "jinja2",
+    "manage",
+    "markupsafe",
+    "passlib",
+    "psycopg",
+    "pytest",
+    "pytest_django",
+    "sqlalchemy",
+    "tests",
+    "users",
+    "werkzeug",
+    "whitenoise",
+    "wtforms",
+]
 
 # `test` is the standard library's own regression-test package, which sys.stdlib_module_names leaves out.
 STDLIB_EXTRA = ("test",)

@@ -6,7 +6,6 @@ from pathlib import Path
 import jinja2
 import pytest
 import yaml
-
 from conftest import TEMPLATE_ROOT
 
 GUIDANCE_IDS = {"A", "B", "C", "D", "E"}
@@ -44,7 +43,9 @@ def choices_of(question: str) -> list[str]:
 
 
 def test_decision_module_reads_exactly_the_decision_questions_of_copier_yml():
-    asked_before_framework = list(COPIER_YML)[list(COPIER_YML).index("author_email") + 1 : list(COPIER_YML).index("framework")]
+    asked_before_framework = list(COPIER_YML)[
+        list(COPIER_YML).index("author_email") + 1 : list(COPIER_YML).index("framework")
+    ]
     assert DECISION_QUESTIONS == asked_before_framework
 
 
@@ -89,23 +90,46 @@ def test_matched_criteria_come_strongest_first():
 
 SCENARIOS = {
     "small REST microservice, experienced team": (
-        {"app_size": "small", "app_kind": "api", "builtins_needed": [], "product_stage": "mvp",
-         "team_style": "freedom", "team_experience": "experienced"},
+        {
+            "app_size": "small",
+            "app_kind": "api",
+            "builtins_needed": [],
+            "product_stage": "mvp",
+            "team_style": "freedom",
+            "team_experience": "experienced",
+        },
         "flask",
     ),
     "large content site with admin, accounts and an ORM, sensitive data": (
-        {"app_size": "large", "app_kind": "site", "builtins_needed": ["database", "accounts", "admin"],
-         "data_sensitivity": "sensitive", "product_stage": "long_lived", "team_experience": "experienced"},
+        {
+            "app_size": "large",
+            "app_kind": "site",
+            "builtins_needed": ["database", "accounts", "admin"],
+            "data_sensitivity": "sensitive",
+            "product_stage": "long_lived",
+            "team_experience": "experienced",
+        },
         "django",
     ),
     "prototype with unsettled requirements": (
-        {"app_size": "medium", "app_kind": "both", "builtins_needed": ["database"], "product_stage": "prototype",
-         "team_style": "conventions", "team_experience": "new"},
+        {
+            "app_size": "medium",
+            "app_kind": "both",
+            "builtins_needed": ["database"],
+            "product_stage": "prototype",
+            "team_style": "conventions",
+            "team_experience": "new",
+        },
         "flask",
     ),
     "MVP with a clear vision that needs accounts and admin": (
-        {"app_size": "medium", "app_kind": "both", "builtins_needed": ["accounts", "admin"], "product_stage": "mvp",
-         "team_experience": "experienced"},
+        {
+            "app_size": "medium",
+            "app_kind": "both",
+            "builtins_needed": ["accounts", "admin"],
+            "product_stage": "mvp",
+            "team_experience": "experienced",
+        },
         "django",
     ),
 }

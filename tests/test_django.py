@@ -10,7 +10,6 @@ import urllib.parse
 import urllib.request
 
 import pytest
-
 from conftest import project_env
 from test_generate import free_port
 

@@ -7,7 +7,6 @@ import urllib.parse
 import urllib.request
 
 import pytest
-
 from conftest import ANSWER_SETS, answer_sets, copy_template, free_port, project_env, wait_for_health
 from test_generate import readme_block
 
@@ -36,7 +35,9 @@ def test_create_admin_makes_a_user_who_can_sign_in_and_open_the_admin(generate, 
 
     port = free_port()
     command = [*readme_block(project, "Run")[-1].split(), "--port", str(port)]
-    server = subprocess.Popen(command, cwd=project.path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    server = subprocess.Popen(
+        command, cwd=project.path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     try:
         wait_for_health(server, port)
         base = f"http://127.0.0.1:{port}"

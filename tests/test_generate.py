@@ -5,7 +5,6 @@ import subprocess
 
 import pytest
 import yaml
-
 from conftest import TEMPLATE_ROOT, answer_sets, free_port, project_env, wait_for_health
 
 pytestmark = pytest.mark.slow
@@ -92,8 +91,9 @@ def test_readme_run_command_serves_health(generate, name):
     port = free_port()
     # The README's command as written, told which port to take.
     command = run.split() + (["--port", str(port)] if "flask" in run else [f"127.0.0.1:{port}", "--noreload"])
-    server = subprocess.Popen(command, cwd=project.path, env=project_env(), stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True)
+    server = subprocess.Popen(
+        command, cwd=project.path, env=project_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     try:
         wait_for_health(server, port)
     finally:

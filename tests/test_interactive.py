@@ -2,7 +2,6 @@
 
 import pexpect
 import pytest
-
 from conftest import TEMPLATE_ROOT
 from test_decision import DECISION_QUESTIONS
 

@@ -5,7 +5,6 @@ import re
 
 import pytest
 import yaml
-
 from conftest import PRESETS, TEMPLATE_ROOT
 
 pytestmark = pytest.mark.slow

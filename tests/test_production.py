@@ -23,7 +23,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import ANSWER_SETS, free_port, project_env, wait_for_health
 from test_generate import readme_block
 

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import ANSWER_SETS, Project, answer_sets, copier_cli, git, snapshot_template
 
 FLAVOURS = answer_sets("flask-sqlalchemy", "django")
@@ -53,7 +52,9 @@ def release_v1_1(repo: Path) -> None:
         readme.write_text(text + section)
     # The moved record changes too, at the top, so that the migration must merge, not copy, the team's version.
     record = repo / "partials" / "adr_web_framework.md.jinja"
-    text, found = re.subn(r"^(# 1\. Web framework: .*)$", r"\1\n\n" + RECORD_STATUS, record.read_text(), 1, re.M)
+    text, found = re.subn(
+        r"^(# 1\. Web framework: .*)$", r"\1\n\n" + RECORD_STATUS, record.read_text(), 1, re.MULTILINE
+    )
     assert found, "the decision record's title line moved"
     record.write_text(text)
     for tree in ("template-flask", "template-django"):
@@ -305,7 +306,7 @@ def test_true_conflict_ends_as_inline_markers_that_git_catches(template_repo, tm
 
 def test_update_refuses_to_switch_framework_and_changes_nothing(template_repo, tmp_path):
     project = generate_at(template_repo, tmp_path / "project", ANSWER_SETS["flask"], "v1.0.0")
-    files = lambda: {path: path.read_bytes() for path in text_files(project.path)}  # noqa: E731
+    files = lambda: {path: path.read_bytes() for path in text_files(project.path)}
     before = files()
 
     result = copier_cli(

@@ -2,7 +2,6 @@
 creates no project folder. Each case runs the real command line."""
 
 import pytest
-
 from conftest import TEMPLATE_ROOT, copier_cli
 
 FLASK = {"framework": "flask"}
