@@ -1,0 +1,449 @@
+"""Benchmarks: generation speed, time to a green project, and what a generated app costs over its bare framework.
+
+Usage (from the template's root):  uv run python benchmarks/run.py [--runs N] [--wrk-seconds S] [--quick]
+
+Every figure is the median of N runs (default 5, at least 5 unless --quick), reported with its min and max. Each
+comparison is a ratio of two figures measured side by side in this one run, interleaved where it matters, so that
+the machine's speed cancels out. Results go to stdout as a Markdown table and to benchmarks/results.json.
+
+What it measures (issue 7):
+1. Generation: `copier copy --trust --defaults` of this template (Flask with every extension; Django), beside two
+   floors: `python -c "import copier"`, and `copier copy` of a static template built here from the generated
+   project (the same output files, no Jinja logic, no tasks).
+2. Time to green: generate, `uv sync` (warm uv cache), `uv run pytest`.
+3. The generated app against a bare app of the same framework, in the generated project's own environment:
+   startup (import plus app creation in a fresh process), /health throughput and p99 latency from wrk on loopback
+   under gunicorn with the same worker count, and RSS per worker after the load.
+
+Tools: hyperfine and wrk from Debian (installed with apt-get when missing and running as root), uv, gunicorn from
+the generated project. Nothing here is a test: no time is asserted anywhere; the table says which target is met.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+TEMPLATE_ROOT = Path(__file__).resolve().parent.parent
+RESULTS = Path(__file__).resolve().parent / "results.json"
+COPIER = [sys.executable, "-m", "copier"]
+SLUG = "bench"  # the project_slug that project_name "Bench" gives
+PROJECTS = {
+    "flask": {"project_name": "Bench", "framework": "flask", "flask_extensions": "[sqlalchemy, admin, security]"},
+    "django": {"project_name": "Bench", "framework": "django"},
+}
+# Production-like settings for serving; the secrets are throwaway values for loopback benchmarking.
+SECRET = "benchmark-only-" + "x" * 50
+APP_ENV = {
+    "flask": {"FLASK_SECRET_KEY": SECRET, "FLASK_DEBUG": "false"},
+    "django": {
+        "DJANGO_SECRET_KEY": SECRET,
+        "DJANGO_DEBUG": "false",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    },
+}
+TARGETS = {
+    # figure key: (comparison, target, what the issue measured for a naive stack)
+    "flask_startup_ratio": ("<=", 2.5, "4.9x (606 ms vs 124 ms)"),
+    "flask_rps_ratio": (">=", 0.90, "0.71x"),
+    "django_startup_ratio": ("<=", 1.1, "1.0x"),
+    "django_rps_ratio": (">=", 0.95, "0.94x"),
+    "flask_generation_ratio": ("<=", 1.3, "n/a"),
+    "django_generation_ratio": ("<=", 1.3, "n/a"),
+    "flask_generation_s": ("<=", 1.5, "~0.8 s for a 41-file template"),
+    "django_generation_s": ("<=", 1.5, "~0.8 s for a 41-file template"),
+    "flask_green_s": ("<=", 20.0, "n/a"),
+    "django_green_s": ("<=", 25.0, "n/a"),
+}
+
+BARE_FLASK = '''\
+from flask import Flask
+
+app = Flask(__name__)
+
+
+@app.get("/health")
+def health():
+    return {"status": "ok"}
+'''
+
+BARE_DJANGO_URLS = '''\
+from django.http import JsonResponse
+from django.urls import path
+
+
+def health(request):
+    return JsonResponse({"status": "ok"})
+
+
+urlpatterns = [path("health", health)]
+'''
+
+
+@dataclass
+class Figure:
+    """A median of several runs, with its spread. `unit` is "s", "req/s", "ms" or "MiB"."""
+
+    median: float
+    low: float
+    high: float
+    unit: str
+    runs: int
+
+    @classmethod
+    def of(cls, samples: list[float], unit: str) -> Figure:
+        return cls(statistics.median(samples), min(samples), max(samples), unit, len(samples))
+
+    def __str__(self) -> str:
+        digits = 3 if self.unit == "s" else 1
+        return f"{self.median:.{digits}f} {self.unit} ({self.low:.{digits}f} to {self.high:.{digits}f})"
+
+
+def log(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def run(*command: str | Path, cwd: Path | None = None, env: dict[str, str] | None = None) -> str:
+    """Run a command to completion; return its stdout. Raises CalledProcessError with the output on failure."""
+    result = subprocess.run(
+        [str(part) for part in command], cwd=cwd, env=env, capture_output=True, text=True, check=False
+    )
+    if result.returncode:
+        raise subprocess.CalledProcessError(result.returncode, command, result.stdout, result.stderr)
+    return result.stdout
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if key not in {"VIRTUAL_ENV", "PYTHONPATH"}}
+    env.update(extra)
+    return env
+
+
+def ensure_tools() -> None:
+    """Install hyperfine and wrk from Debian when they are missing (needs root)."""
+    missing = [tool for tool in ("hyperfine", "wrk") if not shutil.which(tool)]
+    if not missing:
+        return
+    if os.geteuid() != 0:
+        sys.exit(f"benchmarks need {', '.join(missing)}: install them (Debian: apt-get install {' '.join(missing)})")
+    log(f"installing {', '.join(missing)} with apt-get")
+    run("apt-get", "update", "-qq")
+    run("apt-get", "install", "-y", "-qq", *missing)
+
+
+def copier_copy_command(src: Path | str, dst: Path, answers: dict[str, str]) -> list[str]:
+    data = [arg for key, value in answers.items() for arg in ("--data", f"{key}={value}")]
+    return [*COPIER, "copy", "--quiet", "--trust", "--defaults", "--vcs-ref", "HEAD", *data, str(src), str(dst)]
+
+
+def hyperfine(commands: dict[str, list[str]], runs: int, cwd: Path, env: dict[str, str], prepare: str = "") -> dict:
+    """Time each command with hyperfine; return {name: Figure in seconds}. Commands run without a shell."""
+    with tempfile.NamedTemporaryFile(suffix=".json") as export:
+        args = ["hyperfine", "--style", "none", "--runs", str(runs), "--warmup", "1", "-N", "--export-json", export.name]
+        if prepare:
+            args += ["--prepare", prepare]
+        for name, command in commands.items():
+            args += ["--command-name", name, " ".join(_quote(part) for part in command)]
+        run(*args, cwd=cwd, env=env)
+        data = json.loads(Path(export.name).read_text())
+    return {result["command"]: Figure.of(result["times"], "s") for result in data["results"]}
+
+
+def _quote(part: str) -> str:
+    return f"'{part}'" if re.search(r"[\s\"'$]", part) else part
+
+
+def static_template_from(project: Path, dst: Path) -> Path:
+    """A Copier template that holds `project`'s files verbatim: no questions, no Jinja, no tasks. Returns its path."""
+    shutil.copytree(project, dst, ignore=shutil.ignore_patterns(".venv", ".git", "__pycache__", "*.pyc", ".env"))
+    (dst / "copier.yml").write_text('_templates_suffix: ".jinja"\n')  # no file ends so: all are copied as they are
+    run("git", "init", "-q", cwd=dst)
+    run("git", "add", "-A", cwd=dst)
+    run("git", "-c", "user.name=bench", "-c", "user.email=bench@localhost", "commit", "-qm", "static", cwd=dst)
+    return dst
+
+
+def generate(name: str, dst: Path) -> Path:
+    run(*copier_copy_command(TEMPLATE_ROOT, dst, PROJECTS[name]), env=clean_env())
+    return dst
+
+
+def measure_generation(work: Path, runs: int) -> dict[str, Figure]:
+    figures = {}
+    floor_env = clean_env()
+    import_floor = hyperfine({"import copier": [*COPIER[:1], "-c", "import copier"]}, runs, work, floor_env)
+    figures["import_copier_s"] = import_floor["import copier"]
+    for name in PROJECTS:
+        project = generate(name, work / f"gen-{name}")
+        static = static_template_from(project, work / f"static-{name}")
+        dst = work / f"out-{name}"
+        timed = hyperfine(
+            {
+                "template": copier_copy_command(TEMPLATE_ROOT, dst, PROJECTS[name]),
+                "static": copier_copy_command(static, dst, {}),
+            },
+            runs,
+            work,
+            floor_env,
+            prepare=f"rm -rf {dst}",
+        )
+        figures[f"{name}_generation_s"] = timed["template"]
+        figures[f"{name}_static_generation_s"] = timed["static"]
+    return figures
+
+
+def measure_time_to_green(work: Path, runs: int) -> dict[str, Figure]:
+    figures = {}
+    for name in PROJECTS:
+        samples = []
+        for index in range(runs):
+            dst = work / f"green-{name}-{index}"
+            started = time.perf_counter()
+            generate(name, dst)
+            run("uv", "sync", "--quiet", cwd=dst, env=clean_env())
+            run("uv", "run", "--quiet", "pytest", "-q", "-p", "no:cacheprovider", cwd=dst, env=clean_env())
+            samples.append(time.perf_counter() - started)
+            shutil.rmtree(dst)
+        figures[f"{name}_green_s"] = Figure.of(samples, "s")
+    return figures
+
+
+def prepare_apps(work: Path) -> dict[str, dict]:
+    """Generate and install both projects and build their bare twins. Returns, per framework, how to start each."""
+    apps = {}
+    for name in PROJECTS:
+        project = generate(name, work / f"app-{name}")
+        run("uv", "sync", "--quiet", cwd=project, env=clean_env())
+        python = project / ".venv" / "bin" / "python"
+        gunicorn = project / ".venv" / "bin" / "gunicorn"
+        if not gunicorn.exists():
+            sys.exit(f"{project.name}: gunicorn is not among the generated project's dependencies")
+        env = clean_env(**APP_ENV[name], DATABASE_URL=f"sqlite:///{project / 'bench.sqlite3'}")
+        bare = work / f"bare-{name}"
+        bare.mkdir()
+        if name == "flask":
+            run(python, "-m", "flask", "--app", SLUG, "db", "upgrade", cwd=project, env=env)
+            (bare / "app.py").write_text(BARE_FLASK)
+            apps[name] = {
+                "app": {"cwd": project, "target": f"{SLUG}:create_app()",
+                        "startup": [str(python), "-c", f"from {SLUG} import create_app; create_app()"]},
+                "bare": {"cwd": bare, "target": "app:app", "startup": [str(python), "-c", "import app"]},
+                "env": env,
+            }
+        else:
+            run(python, "manage.py", "migrate", "--noinput", cwd=project, env=env)
+            run(python, "manage.py", "collectstatic", "--noinput", cwd=project, env=env)
+            run(project / ".venv" / "bin" / "django-admin", "startproject", "bare", str(bare), env=env)
+            settings = bare / "bare" / "settings.py"
+            text = settings.read_text().replace("DEBUG = True", "DEBUG = False")
+            settings.write_text(text.replace("ALLOWED_HOSTS = []", 'ALLOWED_HOSTS = ["127.0.0.1", "localhost"]'))
+            (bare / "bare" / "urls.py").write_text(BARE_DJANGO_URLS)
+            startup = "import django; django.setup(); from {0}.wsgi import application"
+            apps[name] = {
+                "app": {"cwd": project, "target": "config.wsgi", "settings": "config.settings",
+                        "startup": [str(python), "-c", startup.format("config")]},
+                "bare": {"cwd": bare, "target": "bare.wsgi", "settings": "bare.settings",
+                         "startup": [str(python), "-c", startup.format("bare")]},
+                "env": env,
+            }
+        apps[name]["gunicorn"] = gunicorn
+    return apps
+
+
+def measure_startup(apps: dict, runs: int) -> dict[str, Figure]:
+    figures = {}
+    for name, spec in apps.items():
+        for kind in ("app", "bare"):
+            env = dict(spec["env"])
+            if "settings" in spec[kind]:
+                env["DJANGO_SETTINGS_MODULE"] = spec[kind]["settings"]
+            timed = hyperfine({kind: spec[kind]["startup"]}, max(runs, 7), spec[kind]["cwd"], env)
+            figures[f"{name}_{kind}_startup_s"] = timed[kind]
+    return figures
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url_port: int, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", url_port)) == 0:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on 127.0.0.1:{url_port}")
+
+
+def serve_and_load(spec: dict, kind: str, seconds: int) -> tuple[float, float, float]:
+    """Start gunicorn (1 sync worker) for `kind`, load /health with wrk; return (req/s, p99 ms, worker RSS MiB)."""
+    env = dict(spec["env"])
+    if "settings" in spec[kind]:
+        env["DJANGO_SETTINGS_MODULE"] = spec[kind]["settings"]
+    port = free_port()
+    # The same server settings for both apps: one sync worker, no access log, so that only the app differs.
+    server = subprocess.Popen(
+        [str(spec["gunicorn"]), "--workers", "1", "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
+         "--config", "/dev/null", spec[kind]["target"]],
+        cwd=spec[kind]["cwd"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        wait_for(port, time.monotonic() + 30)
+        url = f"http://127.0.0.1:{port}/health"
+        run("wrk", "-t1", "-c4", "-d2s", url)  # warm-up
+        output = run("wrk", "-t1", "-c4", f"-d{seconds}s", "--latency", url)
+        rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+        p99 = _milliseconds(re.search(r"99%\s+([\d.]+\w+)", output).group(1))
+        if re.search(r"Non-2xx or 3xx responses", output):
+            raise RuntimeError(f"{kind}: /health answered errors under load:\n{output}")
+        workers = run("pgrep", "-P", str(server.pid)).split()
+        rss = statistics.mean(_rss_mib(int(pid)) for pid in workers)
+        return rps, p99, rss
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+def _milliseconds(value: str) -> float:
+    number, unit = re.match(r"([\d.]+)(\w+)", value).groups()
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def _rss_mib(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024
+
+
+def measure_serving(apps: dict, runs: int, seconds: int) -> dict[str, Figure]:
+    figures = {}
+    for name, spec in apps.items():
+        samples = {kind: {"rps": [], "p99": [], "rss": []} for kind in ("app", "bare")}
+        for _ in range(runs):
+            for kind in ("bare", "app"):  # interleaved, so that drift hits both alike
+                rps, p99, rss = serve_and_load(spec, kind, seconds)
+                samples[kind]["rps"].append(rps)
+                samples[kind]["p99"].append(p99)
+                samples[kind]["rss"].append(rss)
+        for kind, values in samples.items():
+            figures[f"{name}_{kind}_rps"] = Figure.of(values["rps"], "req/s")
+            figures[f"{name}_{kind}_p99_ms"] = Figure.of(values["p99"], "ms")
+            figures[f"{name}_{kind}_rss_mib"] = Figure.of(values["rss"], "MiB")
+    return figures
+
+
+def ratios(figures: dict[str, Figure]) -> dict[str, float]:
+    result = {}
+    for name in PROJECTS:
+        pairs = {
+            f"{name}_startup_ratio": (f"{name}_app_startup_s", f"{name}_bare_startup_s"),
+            f"{name}_rps_ratio": (f"{name}_app_rps", f"{name}_bare_rps"),
+            f"{name}_p99_ratio": (f"{name}_app_p99_ms", f"{name}_bare_p99_ms"),
+            f"{name}_rss_ratio": (f"{name}_app_rss_mib", f"{name}_bare_rss_mib"),
+            f"{name}_generation_ratio": (f"{name}_generation_s", f"{name}_static_generation_s"),
+        }
+        for key, (top, bottom) in pairs.items():
+            if top in figures and bottom in figures:
+                result[key] = figures[top].median / figures[bottom].median
+    return result
+
+
+def verdict(key: str, value: float) -> str:
+    comparison, target, _ = TARGETS[key]
+    met = value <= target if comparison == "<=" else value >= target
+    return "met" if met else "NOT met"
+
+
+def table(figures: dict[str, Figure], derived: dict[str, float]) -> str:
+    rows = ["| figure | measured (median, min to max) | target | naive stack | verdict |", "|---|---|---|---|---|"]
+    labels = {
+        "flask_startup_ratio": ("Flask (all extensions) startup / bare Flask", "flask_app_startup_s", "flask_bare_startup_s"),
+        "flask_rps_ratio": ("Flask (all extensions) /health req/s / bare", "flask_app_rps", "flask_bare_rps"),
+        "django_startup_ratio": ("Django startup / bare startproject", "django_app_startup_s", "django_bare_startup_s"),
+        "django_rps_ratio": ("Django /health req/s / bare", "django_app_rps", "django_bare_rps"),
+        "flask_generation_ratio": ("Flask generation / static-template floor", "flask_generation_s", "flask_static_generation_s"),
+        "django_generation_ratio": ("Django generation / static-template floor", "django_generation_s", "django_static_generation_s"),
+    }
+    for key, (label, top, bottom) in labels.items():
+        if key in derived:
+            comparison, target, naive = TARGETS[key]
+            measured = f"{derived[key]:.2f}x ({figures[top]} vs {figures[bottom]})"
+            rows.append(f"| {label} | {measured} | {comparison} {target}x | {naive} | {verdict(key, derived[key])} |")
+    for key, label in {
+        "flask_generation_s": "Flask generation, absolute",
+        "django_generation_s": "Django generation, absolute",
+        "flask_green_s": "time to green, Flask all extensions",
+        "django_green_s": "time to green, Django",
+    }.items():
+        if key in figures:
+            comparison, target, naive = TARGETS[key]
+            rows.append(f"| {label} | {figures[key]} | {comparison} {target} s | {naive} | "
+                        f"{verdict(key, figures[key].median)} |")
+    rows.append("")
+    rows.append("| also measured | Flask (all extensions) | bare Flask | Django | bare startproject |")
+    rows.append("|---|---|---|---|---|")
+    for metric, label in (("p99_ms", "/health p99 latency"), ("rss_mib", "RSS per worker")):
+        cells = [str(figures.get(f"{name}_{kind}_{metric}", "n/a")) for name in PROJECTS for kind in ("app", "bare")]
+        rows.append(f"| {label} | " + " | ".join(cells) + " |")
+    if "import_copier_s" in figures:
+        rows.append(f"| `python -c \"import copier\"` | {figures['import_copier_s']} | | | |")
+    return "\n".join(rows)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5, help="runs per figure (at least 5 unless --quick)")
+    parser.add_argument("--wrk-seconds", type=int, default=10, help="seconds of wrk load per run")
+    parser.add_argument("--quick", action="store_true", help="2 runs and 3 s of load: to try the script, not to report")
+    args = parser.parse_args()
+    runs, seconds = (2, 3) if args.quick else (max(args.runs, 5), args.wrk_seconds)
+
+    ensure_tools()
+    figures: dict[str, Figure] = {}
+    with tempfile.TemporaryDirectory(prefix="crossroads-bench-") as tmp:
+        work = Path(tmp)
+        log("generation")
+        figures.update(measure_generation(work, runs))
+        log("time to green")
+        figures.update(measure_time_to_green(work, runs))
+        log("apps against their bare frameworks")
+        apps = prepare_apps(work)
+        figures.update(measure_startup(apps, runs))
+        figures.update(measure_serving(apps, runs, seconds))
+    derived = ratios(figures)
+    report = table(figures, derived)
+    print(report)
+    RESULTS.write_text(json.dumps({
+        "date": datetime.date.today().isoformat(),
+        "machine": {"cores": os.cpu_count(), "python": platform.python_version(), "system": platform.platform()},
+        "runs": runs,
+        "wrk_seconds": seconds,
+        "figures": {key: asdict(value) for key, value in figures.items()},
+        "ratios": derived,
+        "verdicts": {key: verdict(key, value) for key, value in {**derived, **{k: f.median for k, f in figures.items()}}.items() if key in TARGETS},
+        "quick": args.quick,
+    }, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
