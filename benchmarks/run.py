@@ -2,9 +2,10 @@
 
 Usage (from the template's root):  uv run python benchmarks/run.py [--runs N] [--wrk-seconds S] [--quick]
 
-Every figure is the median of N runs (default 5, at least 5 unless --quick), reported with its min and max. Each
-comparison is a ratio of two figures measured side by side in this one run, interleaved where it matters, so that
-the machine's speed cancels out. Results go to stdout as a Markdown table and to benchmarks/results.json.
+Every figure is the median of at least 5 runs (default 5 rounds; startup takes 3 runs per round), reported with its
+min and max. Each comparison is a ratio of two medians measured side by side in this one run, interleaved round by
+round, so that the machine's drift hits both alike. Results go to stdout as a Markdown table and, unless --quick,
+to benchmarks/results.json.
 
 What it measures (issue 7):
 1. Generation: `copier copy --trust --defaults` of this template (Flask with every extension; Django), beside two
@@ -12,8 +13,9 @@ What it measures (issue 7):
    project (the same output files, no Jinja logic, no tasks).
 2. Time to green: generate, `uv sync` (warm uv cache), `uv run pytest`.
 3. The generated app against a bare app of the same framework, in the generated project's own environment:
-   startup (import plus app creation in a fresh process), /health throughput and p99 latency from wrk on loopback
-   under gunicorn with the same worker count, and RSS per worker after the load.
+   startup (import plus app creation in a fresh process; for Django also the URLconf, which Django imports at the
+   first request and Flask's factory registers up front), /health throughput and p99 latency from wrk on loopback
+   under gunicorn with the same settings (one sync worker, no access log), and RSS per worker after the load.
 
 Tools: hyperfine and wrk from Debian (installed with apt-get when missing and running as root), uv, gunicorn from
 the generated project. Nothing here is a test: no time is asserted anywhere; the table says which target is met.
@@ -27,6 +29,7 @@ import json
 import os
 import platform
 import re
+import shlex
 import shutil
 import signal
 import socket
@@ -49,7 +52,7 @@ PROJECTS = {
 # Production-like settings for serving; the secrets are throwaway values for loopback benchmarking.
 SECRET = "benchmark-only-" + "x" * 50
 APP_ENV = {
-    "flask": {"FLASK_SECRET_KEY": SECRET, "FLASK_DEBUG": "false"},
+    "flask": {"FLASK_SECRET_KEY": SECRET, "FLASK_SECURITY_PASSWORD_SALT": SECRET, "FLASK_DEBUG": "false"},
     "django": {
         "DJANGO_SECRET_KEY": SECRET,
         "DJANGO_DEBUG": "false",
@@ -71,7 +74,7 @@ TARGETS = {
     "django_green_s": ("<=", 25.0, "n/a"),
 }
 
-BARE_FLASK = '''\
+BARE_FLASK = """\
 from flask import Flask
 
 app = Flask(__name__)
@@ -80,9 +83,15 @@ app = Flask(__name__)
 @app.get("/health")
 def health():
     return {"status": "ok"}
-'''
+"""
 
-BARE_DJANGO_URLS = '''\
+# The packages the generated Flask app imports at startup, imported alone: the floor no app code can go below.
+FLASK_LIBRARIES = (
+    "import flask, flask_sqlalchemy, flask_wtf.csrf, flask_security, flask_security.models.fsqla_v3,"
+    " flask_admin.contrib.sqla"
+)
+
+BARE_DJANGO_URLS = """\
 from django.http import JsonResponse
 from django.urls import path
 
@@ -92,7 +101,7 @@ def health(request):
 
 
 urlpatterns = [path("health", health)]
-'''
+"""
 
 
 @dataclass
@@ -129,7 +138,15 @@ def run(*command: str | Path, cwd: Path | None = None, env: dict[str, str] | Non
 
 
 def clean_env(**extra: str) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if key not in {"VIRTUAL_ENV", "PYTHONPATH"}}
+    """Our environment for a measured process: without this virtualenv, and with Python writing bytecode.
+
+    PYTHONDONTWRITEBYTECODE (set in some sandboxes and CI images) makes every import compile its module from source
+    when no .pyc exists yet, again at each start: startup and generation would measure the compiler, not what users
+    see. Production installs compile bytecode (uv sync --compile-bytecode, as the generated Dockerfile does, or
+    Python writes it at the first run), so it is dropped here, and the projects served are installed compiled.
+    """
+    drop = {"VIRTUAL_ENV", "PYTHONPATH", "PYTHONDONTWRITEBYTECODE"}
+    env = {key: value for key, value in os.environ.items() if key not in drop}
     env.update(extra)
     return env
 
@@ -151,21 +168,28 @@ def copier_copy_command(src: Path | str, dst: Path, answers: dict[str, str]) -> 
     return [*COPIER, "copy", "--quiet", "--trust", "--defaults", "--vcs-ref", "HEAD", *data, str(src), str(dst)]
 
 
-def hyperfine(commands: dict[str, list[str]], runs: int, cwd: Path, env: dict[str, str], prepare: str = "") -> dict:
-    """Time each command with hyperfine; return {name: Figure in seconds}. Commands run without a shell."""
-    with tempfile.NamedTemporaryFile(suffix=".json") as export:
-        args = ["hyperfine", "--style", "none", "--runs", str(runs), "--warmup", "1", "-N", "--export-json", export.name]
-        if prepare:
-            args += ["--prepare", prepare]
-        for name, command in commands.items():
-            args += ["--command-name", name, " ".join(_quote(part) for part in command)]
-        run(*args, cwd=cwd, env=env)
-        data = json.loads(Path(export.name).read_text())
-    return {result["command"]: Figure.of(result["times"], "s") for result in data["results"]}
+def hyperfine(
+    commands: dict[str, list[str]], rounds: int, runs_per_round: int, env: dict[str, str], prepare: str = ""
+) -> dict[str, Figure]:
+    """Time each command with hyperfine; return {name: Figure in seconds over all rounds}.
 
-
-def _quote(part: str) -> str:
-    return f"'{part}'" if re.search(r"[\s\"'$]", part) else part
+    Each round runs every command once untimed (warm-up: caches, bytecode), then `runs_per_round` timed runs of
+    each; rounds alternate the commands, so that a busy spell on the machine hits all of them. Commands run
+    without a shell (hyperfine -N), so no shell start is timed; to run one elsewhere, start it with `env -C DIR`.
+    """
+    samples: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(rounds):
+        with tempfile.NamedTemporaryFile(suffix=".json") as export:
+            args = ["hyperfine", "--style", "none", "-N", "--warmup", "1", "--runs", str(runs_per_round)]
+            args += ["--export-json", export.name]
+            if prepare:
+                args += ["--prepare", prepare]
+            for name, command in commands.items():
+                args += ["--command-name", name, shlex.join(command)]
+            run(*args, env=env)
+            for result in json.loads(Path(export.name).read_text())["results"]:
+                samples[result["command"]].extend(result["times"])
+    return {name: Figure.of(times, "s") for name, times in samples.items()}
 
 
 def static_template_from(project: Path, dst: Path) -> Path:
@@ -186,19 +210,19 @@ def generate(name: str, dst: Path) -> Path:
 def measure_generation(work: Path, runs: int) -> dict[str, Figure]:
     figures = {}
     floor_env = clean_env()
-    import_floor = hyperfine({"import copier": [*COPIER[:1], "-c", "import copier"]}, runs, work, floor_env)
+    import_floor = hyperfine({"import copier": [*COPIER[:1], "-c", "import copier"]}, 1, runs, floor_env)
     figures["import_copier_s"] = import_floor["import copier"]
-    for name in PROJECTS:
+    for name, answers in PROJECTS.items():
         project = generate(name, work / f"gen-{name}")
         static = static_template_from(project, work / f"static-{name}")
         dst = work / f"out-{name}"
         timed = hyperfine(
             {
-                "template": copier_copy_command(TEMPLATE_ROOT, dst, PROJECTS[name]),
+                "template": copier_copy_command(TEMPLATE_ROOT, dst, answers),
                 "static": copier_copy_command(static, dst, {}),
             },
             runs,
-            work,
+            1,
             floor_env,
             prepare=f"rm -rf {dst}",
         )
@@ -208,27 +232,37 @@ def measure_generation(work: Path, runs: int) -> dict[str, Figure]:
 
 
 def measure_time_to_green(work: Path, runs: int) -> dict[str, Figure]:
-    figures = {}
-    for name in PROJECTS:
-        samples = []
-        for index in range(runs):
+    """What a user does first: generate, `uv sync`, `uv run pytest`, as the post-copy message says.
+
+    The uv cache is warm (every run after the first installs from it; uv still asks the index whether the
+    dependencies have newer releases, so the network is part of the figure). `uv sync` is run as users run it,
+    without --compile-bytecode: the first test run writes the bytecode, as it would for them.
+    """
+    samples: dict[str, list[float]] = {name: [] for name in PROJECTS}
+    for index in range(runs):
+        for name in PROJECTS:  # alternated, so that drift hits both alike
             dst = work / f"green-{name}-{index}"
             started = time.perf_counter()
             generate(name, dst)
             run("uv", "sync", "--quiet", cwd=dst, env=clean_env())
             run("uv", "run", "--quiet", "pytest", "-q", "-p", "no:cacheprovider", cwd=dst, env=clean_env())
-            samples.append(time.perf_counter() - started)
+            samples[name].append(time.perf_counter() - started)
             shutil.rmtree(dst)
-        figures[f"{name}_green_s"] = Figure.of(samples, "s")
-    return figures
+    return {f"{name}_green_s": Figure.of(times, "s") for name, times in samples.items()}
 
 
 def prepare_apps(work: Path) -> dict[str, dict]:
-    """Generate and install both projects and build their bare twins. Returns, per framework, how to start each."""
+    """Generate and install both projects and build their bare twins. Returns, per framework, how to start each.
+
+    Each project is installed as in production, with compiled bytecode (the generated Dockerfile sets
+    UV_COMPILE_BYTECODE); the bare app runs in the same environment, so that only the app differs. Per kind
+    ("app", "bare", and for Flask "libraries": importing the extensions' packages, no app), a spec gives the
+    working directory, the gunicorn target, the extra environment, and the startup command.
+    """
     apps = {}
     for name in PROJECTS:
         project = generate(name, work / f"app-{name}")
-        run("uv", "sync", "--quiet", cwd=project, env=clean_env())
+        run("uv", "sync", "--quiet", "--compile-bytecode", cwd=project, env=clean_env())
         python = project / ".venv" / "bin" / "python"
         gunicorn = project / ".venv" / "bin" / "gunicorn"
         if not gunicorn.exists():
@@ -239,11 +273,15 @@ def prepare_apps(work: Path) -> dict[str, dict]:
         if name == "flask":
             run(python, "-m", "flask", "--app", SLUG, "db", "upgrade", cwd=project, env=env)
             (bare / "app.py").write_text(BARE_FLASK)
-            apps[name] = {
-                "app": {"cwd": project, "target": f"{SLUG}:create_app()",
-                        "startup": [str(python), "-c", f"from {SLUG} import create_app; create_app()"]},
-                "bare": {"cwd": bare, "target": "app:app", "startup": [str(python), "-c", "import app"]},
-                "env": env,
+            kinds = {
+                "app": {
+                    "cwd": project,
+                    "target": f"{SLUG}:create_app()",
+                    "env": {},
+                    "code": f"from {SLUG} import create_app; create_app()",
+                },
+                "bare": {"cwd": bare, "target": "app:app", "env": {}, "code": "import app"},
+                "libraries": {"cwd": bare, "env": {}, "code": FLASK_LIBRARIES},
             }
         else:
             run(python, "manage.py", "migrate", "--noinput", cwd=project, env=env)
@@ -253,27 +291,49 @@ def prepare_apps(work: Path) -> dict[str, dict]:
             text = settings.read_text().replace("DEBUG = True", "DEBUG = False")
             settings.write_text(text.replace("ALLOWED_HOSTS = []", 'ALLOWED_HOSTS = ["127.0.0.1", "localhost"]'))
             (bare / "bare" / "urls.py").write_text(BARE_DJANGO_URLS)
-            startup = "import django; django.setup(); from {0}.wsgi import application"
-            apps[name] = {
-                "app": {"cwd": project, "target": "config.wsgi", "settings": "config.settings",
-                        "startup": [str(python), "-c", startup.format("config")]},
-                "bare": {"cwd": bare, "target": "bare.wsgi", "settings": "bare.settings",
-                         "startup": [str(python), "-c", startup.format("bare")]},
-                "env": env,
+            # Django imports the URLconf (and with it every view module) at the first request, where Flask's
+            # application factory registers every route up front: load it here too, for both, so that startup
+            # is what a worker does before it can answer.
+            startup = (
+                "from {0}.wsgi import application; from django.urls import get_resolver; get_resolver().url_patterns"
+            )
+            kinds = {
+                "app": {
+                    "cwd": project,
+                    "target": "config.wsgi",
+                    "env": {"DJANGO_SETTINGS_MODULE": "config.settings"},
+                    "code": startup.format("config"),
+                },
+                "bare": {
+                    "cwd": bare,
+                    "target": "bare.wsgi",
+                    "env": {"DJANGO_SETTINGS_MODULE": "bare.settings"},
+                    "code": startup.format("bare"),
+                },
             }
-        apps[name]["gunicorn"] = gunicorn
+        # Our own modules, compiled too (the venv's are, by uv): nothing is compiled while it is timed.
+        run(python, "-m", "compileall", "-q", "-x", r"/\.venv/", project, bare, env=env)
+        for spec in kinds.values():
+            spec["startup"] = [
+                "env",
+                "-C",
+                str(spec["cwd"]),
+                *(f"{k}={v}" for k, v in spec["env"].items()),
+                str(python),
+                "-c",
+                spec["code"],
+            ]
+        apps[name] = {"kinds": kinds, "env": env, "gunicorn": gunicorn}
     return apps
 
 
 def measure_startup(apps: dict, runs: int) -> dict[str, Figure]:
+    """Startup of each kind in a fresh process: `runs` rounds of 3 runs each, the kinds alternating per round."""
     figures = {}
     for name, spec in apps.items():
-        for kind in ("app", "bare"):
-            env = dict(spec["env"])
-            if "settings" in spec[kind]:
-                env["DJANGO_SETTINGS_MODULE"] = spec[kind]["settings"]
-            timed = hyperfine({kind: spec[kind]["startup"]}, max(runs, 7), spec[kind]["cwd"], env)
-            figures[f"{name}_{kind}_startup_s"] = timed[kind]
+        commands = {kind: kind_spec["startup"] for kind, kind_spec in spec["kinds"].items()}
+        for kind, figure in hyperfine(commands, runs, 3, spec["env"]).items():
+            figures[f"{name}_{kind}_startup_s"] = figure
     return figures
 
 
@@ -294,15 +354,28 @@ def wait_for(url_port: int, deadline: float) -> None:
 
 def serve_and_load(spec: dict, kind: str, seconds: int) -> tuple[float, float, float]:
     """Start gunicorn (1 sync worker) for `kind`, load /health with wrk; return (req/s, p99 ms, worker RSS MiB)."""
-    env = dict(spec["env"])
-    if "settings" in spec[kind]:
-        env["DJANGO_SETTINGS_MODULE"] = spec[kind]["settings"]
+    target = spec["kinds"][kind]
+    env = {**spec["env"], **target["env"]}
     port = free_port()
     # The same server settings for both apps: one sync worker, no access log, so that only the app differs.
     server = subprocess.Popen(
-        [str(spec["gunicorn"]), "--workers", "1", "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
-         "--config", "/dev/null", spec[kind]["target"]],
-        cwd=spec[kind]["cwd"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        [
+            str(spec["gunicorn"]),
+            "--workers",
+            "1",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "--config",
+            "/dev/null",
+            target["target"],
+        ],
+        cwd=target["cwd"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         wait_for(port, time.monotonic() + 30)
@@ -376,12 +449,24 @@ def verdict(key: str, value: float) -> str:
 def table(figures: dict[str, Figure], derived: dict[str, float]) -> str:
     rows = ["| figure | measured (median, min to max) | target | naive stack | verdict |", "|---|---|---|---|---|"]
     labels = {
-        "flask_startup_ratio": ("Flask (all extensions) startup / bare Flask", "flask_app_startup_s", "flask_bare_startup_s"),
+        "flask_startup_ratio": (
+            "Flask (all extensions) startup / bare Flask",
+            "flask_app_startup_s",
+            "flask_bare_startup_s",
+        ),
         "flask_rps_ratio": ("Flask (all extensions) /health req/s / bare", "flask_app_rps", "flask_bare_rps"),
         "django_startup_ratio": ("Django startup / bare startproject", "django_app_startup_s", "django_bare_startup_s"),
         "django_rps_ratio": ("Django /health req/s / bare", "django_app_rps", "django_bare_rps"),
-        "flask_generation_ratio": ("Flask generation / static-template floor", "flask_generation_s", "flask_static_generation_s"),
-        "django_generation_ratio": ("Django generation / static-template floor", "django_generation_s", "django_static_generation_s"),
+        "flask_generation_ratio": (
+            "Flask generation / static-template floor",
+            "flask_generation_s",
+            "flask_static_generation_s",
+        ),
+        "django_generation_ratio": (
+            "Django generation / static-template floor",
+            "django_generation_s",
+            "django_static_generation_s",
+        ),
     }
     for key, (label, top, bottom) in labels.items():
         if key in derived:
@@ -396,28 +481,46 @@ def table(figures: dict[str, Figure], derived: dict[str, float]) -> str:
     }.items():
         if key in figures:
             comparison, target, naive = TARGETS[key]
-            rows.append(f"| {label} | {figures[key]} | {comparison} {target} s | {naive} | "
-                        f"{verdict(key, figures[key].median)} |")
+            rows.append(
+                f"| {label} | {figures[key]} | {comparison} {target} s | {naive} | "
+                f"{verdict(key, figures[key].median)} |"
+            )
     rows.append("")
     rows.append("| also measured | Flask (all extensions) | bare Flask | Django | bare startproject |")
     rows.append("|---|---|---|---|---|")
     for metric, label in (("p99_ms", "/health p99 latency"), ("rss_mib", "RSS per worker")):
         cells = [str(figures.get(f"{name}_{kind}_{metric}", "n/a")) for name in PROJECTS for kind in ("app", "bare")]
         rows.append(f"| {label} | " + " | ".join(cells) + " |")
+    if "flask_libraries_startup_s" in figures:
+        rows.append(
+            f"| startup: the Flask extensions' packages imported alone, no app | "
+            f"{figures['flask_libraries_startup_s']} | | | |"
+        )
     if "import_copier_s" in figures:
-        rows.append(f"| `python -c \"import copier\"` | {figures['import_copier_s']} | | | |")
+        rows.append(f'| `python -c "import copier"` | {figures["import_copier_s"]} | | | |')
     return "\n".join(rows)
+
+
+def tool_version(tool: str) -> str:
+    """The first line of `tool --version` (wrk prints it and exits with status 1)."""
+    result = subprocess.run([tool, "--version"], capture_output=True, text=True, check=False)
+    return (result.stdout or result.stderr).splitlines()[0]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5, help="runs per figure (at least 5 unless --quick)")
+    parser.add_argument("--runs", type=int, default=5, help="rounds per figure (at least 5 unless --quick)")
     parser.add_argument("--wrk-seconds", type=int, default=10, help="seconds of wrk load per run")
-    parser.add_argument("--quick", action="store_true", help="2 runs and 3 s of load: to try the script, not to report")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="2 rounds and 3 s of load, results.json left alone: to try the script, not to report",
+    )
     args = parser.parse_args()
     runs, seconds = (2, 3) if args.quick else (max(args.runs, 5), args.wrk_seconds)
 
     ensure_tools()
+    started, load_before = time.monotonic(), os.getloadavg()
     figures: dict[str, Figure] = {}
     with tempfile.TemporaryDirectory(prefix="crossroads-bench-") as tmp:
         work = Path(tmp)
@@ -432,16 +535,39 @@ def main() -> int:
     derived = ratios(figures)
     report = table(figures, derived)
     print(report)
-    RESULTS.write_text(json.dumps({
+    results = {
         "date": datetime.date.today().isoformat(),
-        "machine": {"cores": os.cpu_count(), "python": platform.python_version(), "system": platform.platform()},
+        "template_commit": run("git", "rev-parse", "HEAD", cwd=TEMPLATE_ROOT).strip(),
+        "command": "uv run python benchmarks/run.py"
+        + ("" if runs == 5 and seconds == 10 else f" --runs {runs} --wrk-seconds {seconds}"),
+        "duration_s": round(time.monotonic() - started),
+        "machine": {
+            "cores": os.cpu_count(),
+            "python": platform.python_version(),
+            "system": platform.platform(),
+            # The 1-, 5- and 15-minute load averages before and after: how busy the machine was meanwhile.
+            "load_average_before": [round(value, 2) for value in load_before],
+            "load_average_after": [round(value, 2) for value in os.getloadavg()],
+        },
+        "tools": {tool: tool_version(tool) for tool in ("hyperfine", "wrk", "uv")},
         "runs": runs,
         "wrk_seconds": seconds,
         "figures": {key: asdict(value) for key, value in figures.items()},
         "ratios": derived,
-        "verdicts": {key: verdict(key, value) for key, value in {**derived, **{k: f.median for k, f in figures.items()}}.items() if key in TARGETS},
-        "quick": args.quick,
-    }, indent=2) + "\n")
+        "verdicts": {
+            key: verdict(key, value)
+            for key, value in {**derived, **{k: f.median for k, f in figures.items()}}.items()
+            if key in TARGETS
+        },
+        "table": report,
+    }
+    log(
+        f"done in {results['duration_s']} s; load average before {results['machine']['load_average_before']}, "
+        f"after {results['machine']['load_average_after']}"
+    )
+    if not args.quick:
+        RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+        log(f"wrote {RESULTS.relative_to(TEMPLATE_ROOT)}")
     return 0
 
 
