@@ -17,6 +17,7 @@ What it measures (issue 7):
    first request and Flask's factory registers up front), /health throughput and p99 latency from wrk on loopback
    under gunicorn with the same settings (one sync worker, no access log), and RSS per worker after the load.
 
+The template measured is the committed HEAD, cloned as a user downloads it (uncommitted changes are left out).
 Tools: hyperfine and wrk from Debian (installed with apt-get when missing and running as root), uv, gunicorn from
 the generated project. Nothing here is a test: no time is asserted anywhere; the table says which target is met.
 """
@@ -192,33 +193,44 @@ def hyperfine(
     return {name: Figure.of(times, "s") for name, times in samples.items()}
 
 
-def static_template_from(project: Path, dst: Path) -> Path:
+def snapshot(repository: Path, dst: Path) -> Path:
+    """A packed clone of `repository`'s committed HEAD, as a user's download of a template is. Returns its path.
+
+    Copier clones a local template with `git clone`, which hardlinks every loose object of the source: timing the
+    working copy would measure how long ago its owner ran `git gc`, not the template.
+    """
+    run("git", "clone", "--quiet", "--no-local", repository, dst)
+    return dst
+
+
+def static_template_from(project: Path, work: Path) -> Path:
     """A Copier template that holds `project`'s files verbatim: no questions, no Jinja, no tasks. Returns its path."""
-    shutil.copytree(project, dst, ignore=shutil.ignore_patterns(".venv", ".git", "__pycache__", "*.pyc", ".env"))
-    (dst / "copier.yml").write_text('_templates_suffix: ".jinja"\n')  # no file ends so: all are copied as they are
-    run("git", "init", "-q", cwd=dst)
-    run("git", "add", "-A", cwd=dst)
-    run("git", "-c", "user.name=bench", "-c", "user.email=bench@localhost", "commit", "-qm", "static", cwd=dst)
+    staging = work / f"{project.name}-static-staging"
+    shutil.copytree(project, staging, ignore=shutil.ignore_patterns(".venv", ".git", "__pycache__", "*.pyc", ".env"))
+    (staging / "copier.yml").write_text('_templates_suffix: ".jinja"\n')  # no file ends so: all are copied verbatim
+    run("git", "init", "-q", cwd=staging)
+    run("git", "add", "-A", cwd=staging)
+    run("git", "-c", "user.name=bench", "-c", "user.email=bench@localhost", "commit", "-qm", "static", cwd=staging)
+    return snapshot(staging, work / f"{project.name}-static")
+
+
+def generate(template: Path, name: str, dst: Path) -> Path:
+    run(*copier_copy_command(template, dst, PROJECTS[name]), env=clean_env())
     return dst
 
 
-def generate(name: str, dst: Path) -> Path:
-    run(*copier_copy_command(TEMPLATE_ROOT, dst, PROJECTS[name]), env=clean_env())
-    return dst
-
-
-def measure_generation(work: Path, runs: int) -> dict[str, Figure]:
+def measure_generation(template: Path, work: Path, runs: int) -> dict[str, Figure]:
     figures = {}
     floor_env = clean_env()
     import_floor = hyperfine({"import copier": [*COPIER[:1], "-c", "import copier"]}, 1, runs, floor_env)
     figures["import_copier_s"] = import_floor["import copier"]
     for name, answers in PROJECTS.items():
-        project = generate(name, work / f"gen-{name}")
-        static = static_template_from(project, work / f"static-{name}")
+        project = generate(template, name, work / f"gen-{name}")
+        static = static_template_from(project, work)
         dst = work / f"out-{name}"
         timed = hyperfine(
             {
-                "template": copier_copy_command(TEMPLATE_ROOT, dst, answers),
+                "template": copier_copy_command(template, dst, answers),
                 "static": copier_copy_command(static, dst, {}),
             },
             runs,
@@ -231,7 +243,7 @@ def measure_generation(work: Path, runs: int) -> dict[str, Figure]:
     return figures
 
 
-def measure_time_to_green(work: Path, runs: int) -> dict[str, Figure]:
+def measure_time_to_green(template: Path, work: Path, runs: int) -> dict[str, Figure]:
     """What a user does first: generate, `uv sync`, `uv run pytest`, as the post-copy message says.
 
     The uv cache is warm (every run after the first installs from it; uv still asks the index whether the
@@ -243,7 +255,7 @@ def measure_time_to_green(work: Path, runs: int) -> dict[str, Figure]:
         for name in PROJECTS:  # alternated, so that drift hits both alike
             dst = work / f"green-{name}-{index}"
             started = time.perf_counter()
-            generate(name, dst)
+            generate(template, name, dst)
             run("uv", "sync", "--quiet", cwd=dst, env=clean_env())
             run("uv", "run", "--quiet", "pytest", "-q", "-p", "no:cacheprovider", cwd=dst, env=clean_env())
             samples[name].append(time.perf_counter() - started)
@@ -251,7 +263,7 @@ def measure_time_to_green(work: Path, runs: int) -> dict[str, Figure]:
     return {f"{name}_green_s": Figure.of(times, "s") for name, times in samples.items()}
 
 
-def prepare_apps(work: Path) -> dict[str, dict]:
+def prepare_apps(template: Path, work: Path) -> dict[str, dict]:
     """Generate and install both projects and build their bare twins. Returns, per framework, how to start each.
 
     Each project is installed as in production, with compiled bytecode (the generated Dockerfile sets
@@ -261,7 +273,7 @@ def prepare_apps(work: Path) -> dict[str, dict]:
     """
     apps = {}
     for name in PROJECTS:
-        project = generate(name, work / f"app-{name}")
+        project = generate(template, name, work / f"app-{name}")
         run("uv", "sync", "--quiet", "--compile-bytecode", cwd=project, env=clean_env())
         python = project / ".venv" / "bin" / "python"
         gunicorn = project / ".venv" / "bin" / "gunicorn"
@@ -520,16 +532,19 @@ def main() -> int:
     runs, seconds = (2, 3) if args.quick else (max(args.runs, 5), args.wrk_seconds)
 
     ensure_tools()
+    if run("git", "status", "--porcelain", cwd=TEMPLATE_ROOT).strip():
+        log("the work tree has uncommitted changes: they are not measured, only the committed HEAD is")
     started, load_before = time.monotonic(), os.getloadavg()
     figures: dict[str, Figure] = {}
     with tempfile.TemporaryDirectory(prefix="crossroads-bench-") as tmp:
         work = Path(tmp)
+        template = snapshot(TEMPLATE_ROOT, work / "template")
         log("generation")
-        figures.update(measure_generation(work, runs))
+        figures.update(measure_generation(template, work, runs))
         log("time to green")
-        figures.update(measure_time_to_green(work, runs))
+        figures.update(measure_time_to_green(template, work, runs))
         log("apps against their bare frameworks")
-        apps = prepare_apps(work)
+        apps = prepare_apps(template, work)
         figures.update(measure_startup(apps, runs))
         figures.update(measure_serving(apps, runs, seconds))
     derived = ratios(figures)

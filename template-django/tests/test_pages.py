@@ -44,6 +44,12 @@ def test_not_ready_when_the_database_cannot_be_opened(tmp_path):
     assert "Not ready" in result.stderr
 
 
+def test_health_skips_the_host_check(client):
+    # A probe may address the container by its IP address, which ALLOWED_HOSTS does not list.
+    assert client.get("/health", HTTP_HOST="10.1.2.3").status_code == 200
+    assert client.get("/", HTTP_HOST="10.1.2.3").status_code == 400
+
+
 def test_index_renders_the_layout(client):
     response = client.get("/")
     assert response.status_code == 200

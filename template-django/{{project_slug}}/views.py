@@ -1,4 +1,4 @@
-"""Site-wide views: the home page, and the liveness and readiness probes."""
+"""Site-wide views: the home page and the readiness probe."""
 
 import logging
 
@@ -14,12 +14,6 @@ logger = logging.getLogger(__name__)
 def index(request: HttpRequest) -> HttpResponse:
     """The home page."""
     return render(request, "index.html")
-
-
-@require_safe
-def health(request: HttpRequest) -> JsonResponse:
-    """Liveness: answers 200 while the process can serve requests. It touches nothing else."""
-    return JsonResponse({"status": "ok"})
 
 
 @require_safe
