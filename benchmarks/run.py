@@ -532,7 +532,10 @@ def main() -> int:
     runs, seconds = (2, 3) if args.quick else (max(args.runs, 5), args.wrk_seconds)
 
     ensure_tools()
-    if run("git", "status", "--porcelain", cwd=TEMPLATE_ROOT).strip():
+    # results.json is this script's own output, not part of what it measures.
+    if run(
+        "git", "status", "--porcelain", "--", ".", f":!{RESULTS.relative_to(TEMPLATE_ROOT)}", cwd=TEMPLATE_ROOT
+    ).strip():
         log("the work tree has uncommitted changes: they are not measured, only the committed HEAD is")
     started, load_before = time.monotonic(), os.getloadavg()
     figures: dict[str, Figure] = {}
