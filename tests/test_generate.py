@@ -2,6 +2,7 @@
 
 import re
 import subprocess
+import sys
 
 import pytest
 import yaml
@@ -80,6 +81,17 @@ def test_lint_and_format_are_clean(generate, name):
     project = generate(name)
     project.uv_run("ruff", "check", "--no-cache", ".")
     project.uv_run("ruff", "format", "--check", "--no-cache", ".")
+
+
+@pytest.mark.parametrize("name", FLAVOURS)
+def test_lint_and_format_are_clean_with_the_longest_slug(generate, name):
+    # The name and slug are written into imports, settings and docstrings: at the most project_name (64 characters)
+    # and project_slug (32, cut from the name at a word) allow, no line may pass the project's line-length limit.
+    # The template's own ruff, with the project's config.
+    project = generate(name, project_name="Inventory Management Service API for All Northern Warehouses Ltd")
+    assert project.path.joinpath("inventory_management_service_api").is_dir()
+    for command in (["check"], ["format", "--check"]):
+        project.run(sys.executable, "-m", "ruff", *command, "--no-cache", ".")
 
 
 @pytest.mark.parametrize("name", FLAVOURS)

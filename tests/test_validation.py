@@ -1,6 +1,9 @@
 """Bad answers fail clearly: `copier copy --defaults --data ...` exits non-zero, names the question and its rule, and
 creates no project folder. Each case runs the real command line."""
 
+import json
+
+import jinja2
 import pytest
 from conftest import TEMPLATE_ROOT, copier_cli
 
@@ -11,15 +14,21 @@ DJANGO = {"framework": "django"}
 CASES = {
     "empty project_name": ({"project_name": ""}, "project_name", "must not be empty or blank"),
     "blank project_name": ({"project_name": "   "}, "project_name", "must not be empty or blank"),
+    "project_name too long": ({"project_name": "Shop " * 13}, "project_name", "at most 64 are allowed"),
     "slug with a dash": ({"project_slug": "my-shop"}, "project_slug", "dashes and spaces are not allowed"),
     "slug starting with a digit": ({"project_slug": "2shop"}, "project_slug", "must start with a lowercase letter"),
+    "slug too long": ({"project_slug": "a" * 33}, "project_slug", "at most 32 are allowed"),
     "slug is a keyword": ({"project_slug": "class"}, "project_slug", "is a Python keyword"),
     "slug is flask": ({"project_slug": "flask"}, "project_slug", "would shadow a package"),
     "slug is django": ({"project_slug": "django"}, "project_slug", "would shadow a package"),
     "slug is test": ({"project_slug": "test"}, "project_slug", "would shadow the standard-library module"),
     "blank description": ({"project_description": " "}, "project_description", "must not be empty or blank"),
     "blank author": ({"author_name": ""}, "author_name", "must not be empty or blank"),
+    "double quote in project_name": ({"project_name": 'The "Shop"'}, "project_name", "must not contain double quotes"),
+    "line break in description": ({"project_description": "One\nTwo"}, "project_description", "line breaks"),
+    "backslash in author": ({"author_name": "Shop\\Team"}, "author_name", "backslashes"),
     "invalid email": ({"author_email": "shop.example.com"}, "author_email", "is not an email address"),
+    "email with a quote": ({"author_email": 'a"b@example.com'}, "author_email", "is not an email address"),
     "framework rails": ({"framework": "rails"}, "framework", "'rails' is not in ['flask', 'django']"),
     "unknown flask extension": (
         {**FLASK, "flask_extensions": "[sqlalchemy, celery]"},
@@ -51,3 +60,46 @@ def test_invalid_answer_fails_clearly_and_creates_nothing(tmp_path, answers, que
     assert f"'{question}'" in message, message
     assert rule in message, message
     assert not destination.exists()
+
+
+# default_slug and project_slug_error from validation/rules.jinja, in the Jinja environment Copier gives templates.
+SLUG_PROBE = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(TEMPLATE_ROOT),
+    extensions=["jinja2_ansible_filters.AnsibleCoreFiltersExtension"],
+).from_string(
+    '{% from "validation/rules.jinja" import default_slug, project_slug_error %}'
+    '{% set slug = default_slug(name) %}{{ {"slug": slug, "error": project_slug_error(slug)} | tojson }}'
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [
+        ("Shop", "shop"),
+        ("  Order -- History 2 ", "order_history_2"),
+        ("Café Ünïcode API", "cafe_unicode_api"),
+        ("Łódź Straße Œuvre", "lodz_strasse_oeuvre"),
+        ("42 Widgets", "app_42_widgets"),
+        ("The Inventory Service For All Our Warehouses", "the_inventory_service_for_all"),
+        ("Supercalifragilisticexpialidocious Unabridged", "supercalifragilisticexpialidocio"),
+        ("1234567890 Supercalifragilistic Widgets", "app_1234567890"),
+        ("Flask", "flask_app"),
+        ("Test", "test_app"),
+        ("Class", "class_app"),
+        ("日本語", "app"),
+    ],
+)
+def test_the_default_slug_of_any_name_is_a_valid_slug(name, slug):
+    assert json.loads(SLUG_PROBE.render(name=name)) == {"slug": slug, "error": ""}
+
+
+def test_a_name_that_starts_with_a_digit_generates_with_defaults(tmp_path):
+    destination = tmp_path / "project"
+
+    result = copier_cli(
+        "copy", "--pretend", "--trust", "--defaults", "--vcs-ref", "HEAD",
+        "--data", "project_name=42 Widgets", str(TEMPLATE_ROOT), str(destination),
+    )  # fmt: skip
+
+    assert result.returncode == 0, result.stderr
+    assert "app_42_widgets/" in result.stdout + result.stderr
