@@ -220,28 +220,25 @@ def test_ci_workflow_steps_pass_against_postgresql(generate, postgres_server, na
     tests run on PostgreSQL (Django's migrations too: pytest-django applies them to its test database)."""
     project = generate(name, **overrides)
     job_env, commands = ci_steps(project)
-    # Django's DATABASE_URL (pytest-django creates its test database beside it); Flask's TEST_DATABASE_URL.
     (variable,) = job_env
-    assert variable == ("DATABASE_URL" if project.answers["framework"] == "django" else "TEST_DATABASE_URL")
+    assert variable == "TEST_DATABASE_URL"
     assert job_env[variable].startswith("postgresql://")
     database_url = postgres_server.create_database(f"{name.replace('-', '_')}_ci")
     database = database_url.rsplit("/", 1)[1]
-    env = project_env(**{variable: database_url})
+    env = project_env(TEST_DATABASE_URL=database_url)
     project.run("uv", "sync", "--quiet", env=env, timeout=600)
     if project.answers["framework"] == "django":
-        project.run("uv", "run", "python", "manage.py", "migrate", "--no-input", env=env)
+        # The migrations on the server itself, as a deploy runs them; then the test settings' connection.
+        project.run(
+            "uv", "run", "python", "manage.py", "migrate", "--no-input", env={**env, "DATABASE_URL": database_url}
+        )
         assert int(postgres_server.psql("SELECT count(*) FROM django_migrations", database)) > 0
         vendor = project.run(
-            "uv",
-            "run",
-            "python",
-            "manage.py",
-            "shell",
-            "-c",
-            "from django.db import connection; print(connection.vendor)",
-            env=env,
-        )
-        assert vendor.stdout.strip().splitlines()[-1] == "postgresql"
+            "uv", "run", "python", "manage.py", "shell", "-c",
+            "from django.db import connection; print(connection.vendor, connection.settings_dict['NAME'])",
+            env={**env, "DJANGO_SETTINGS_MODULE": "config.test_settings"},
+        )  # fmt: skip
+        assert vendor.stdout.strip().splitlines()[-1] == f"postgresql {database}"
     for command in commands:
         result = project.run(*command.split(), env=env, timeout=600)
     assert re.search(r"\d+ passed", result.stdout) and "failed" not in result.stdout

@@ -23,7 +23,7 @@ def test_ready_when_the_database_answers(client):
 
 def test_not_ready_when_the_database_cannot_be_opened(tmp_path):
     # A SQLite file in a folder that does not exist cannot be opened, as a server that is down
-    # cannot be reached. A fresh process, because the settings read DATABASE_URL once.
+    # cannot be reached. A fresh process, because the settings read TEST_DATABASE_URL once.
     script = (
         "import django; django.setup(); from django.test import Client; "
         "response = Client(HTTP_HOST='localhost').get('/ready'); "
@@ -32,7 +32,7 @@ def test_not_ready_when_the_database_cannot_be_opened(tmp_path):
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.test_settings",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'missing' / 'db.sqlite3'}",
+        "TEST_DATABASE_URL": f"sqlite:///{tmp_path / 'missing' / 'db.sqlite3'}",
     }
     result = subprocess.run(  # noqa: S603 (this file's own script)
         [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=False
