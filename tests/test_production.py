@@ -152,6 +152,19 @@ def test_env_example_documents_every_variable_of_the_production_files(generate, 
 # --- gunicorn: each flavour, served for real ----------------------------------------------------------------------
 
 
+@pytest.mark.xdist_group("flask")
+def test_a_flask_project_without_a_database_ignores_database_postgresql(generate):
+    # `database` is not asked without an extension; given anyway with --data, it must bring nothing in.
+    project = generate("flask", database="postgresql")
+    files = {
+        path: (project.path / path).read_text()
+        for path in ("pyproject.toml", "compose.yaml", ".github/workflows/ci.yml", ".env.example", "README.md")
+    }
+    assert generate("flask").path.joinpath("compose.yaml").read_text() == files["compose.yaml"]
+    for path, text in files.items():
+        assert "psycopg" not in text and "PostgreSQL" not in text and "postgres:" not in text, path
+
+
 @pytest.mark.parametrize(("name", "overrides"), FLAVOURS)
 def test_gunicorn_config_reads_the_environment(generate, name, overrides):
     project = generate(name, **overrides).sync()
