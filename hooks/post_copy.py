@@ -131,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         "\nNext steps:\n"
         f"  cd {project}\n"
-        "  uv sync\n"
+        "  uv sync            # writes uv.lock: commit it, CI and the Dockerfile install exactly it\n"
         "  uv run pytest\n"
         f"  {run}\n"
         "Why this framework: docs/adr/0001-web-framework.md"
