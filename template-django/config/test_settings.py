@@ -13,12 +13,7 @@ from config.settings import *  # noqa: E402, F403
 
 # The tests' server: TEST_DATABASE_URL (CI points it at PostgreSQL), else SQLite in memory, so that
 # the suite runs on any machine. Django creates its own test database there and drops it after.
-DATABASES = {
-    "default": {
-        **env.db_url("TEST_DATABASE_URL", default="sqlite://:memory:"),  # noqa: F405
-        "CONN_MAX_AGE": 0,
-    },
-}
+DATABASES = {"default": env.db_url("TEST_DATABASE_URL", default="sqlite://:memory:")}  # noqa: F405
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
