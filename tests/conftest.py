@@ -21,6 +21,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import copier
+import jinja2
 import pytest
 import yaml
 
@@ -29,6 +30,12 @@ TOOLS = TEMPLATE_ROOT / "tests" / "tools"
 # Where .ci/postgres writes its server's URL: found here when CROSSROADS_POSTGRES_URL is not set.
 POSTGRES_URL_FILE = Path(os.environ.get("CROSSROADS_POSTGRES_DIR", "/var/tmp/crossroads-postgres")) / "url"
 PRESETS = sorted(path.stem for path in (TEMPLATE_ROOT / "presets").glob("*.yml"))
+# The template's Jinja files (decision module, validators) rendered directly, with the filters Copier adds.
+TEMPLATE_JINJA = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(TEMPLATE_ROOT),
+    extensions=["jinja2_ansible_filters.AnsibleCoreFiltersExtension"],
+    undefined=jinja2.StrictUndefined,
+)
 # A git identity for the commits the tests make, the post-copy task's first commit included.
 GIT_IDENTITY = {
     "GIT_AUTHOR_NAME": "Crossroads Tests",

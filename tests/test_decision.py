@@ -3,15 +3,13 @@
 import json
 from pathlib import Path
 
-import jinja2
 import pytest
 import yaml
-from conftest import TEMPLATE_ROOT
+from conftest import TEMPLATE_JINJA, TEMPLATE_ROOT
 
 GUIDANCE_IDS = {"A", "B", "C", "D", "E"}
 COPIER_YML = yaml.safe_load((TEMPLATE_ROOT / "copier.yml").read_text())
-ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATE_ROOT), undefined=jinja2.StrictUndefined)
-PROBE = ENV.from_string(
+PROBE = TEMPLATE_JINJA.from_string(
     '{% from "decision/framework.jinja" import CRITERIA, answers, matched, score, recommendation with context %}'
     "{{ {'criteria': CRITERIA, 'questions': answers.keys() | list, 'matched': matched, 'score': score,"
     " 'recommendation': recommendation} | tojson }}"
@@ -156,7 +154,9 @@ def test_copier_defaults_recommend_from_the_default_answers():
 
 
 def test_help_text_shows_recommendation_score_reasons_and_disagreements():
-    template = ENV.from_string('{% from "decision/framework.jinja" import help_text with context %}{{ help_text() }}')
+    template = TEMPLATE_JINJA.from_string(
+        '{% from "decision/framework.jinja" import help_text with context %}{{ help_text() }}'
+    )
     text = template.render({**NEUTRAL, **SCENARIOS["MVP with a clear vision that needs accounts and admin"][0]})
     assert text.startswith("Recommended: Django (score: Django ")
     reasons = [line for line in text.splitlines() if line.startswith("  - ") and "[" in line]

@@ -3,9 +3,8 @@ creates no project folder. Each case runs the real command line."""
 
 import json
 
-import jinja2
 import pytest
-from conftest import TEMPLATE_ROOT, copier_cli
+from conftest import TEMPLATE_JINJA, TEMPLATE_ROOT, copier_cli
 
 FLASK = {"framework": "flask"}
 DJANGO = {"framework": "django"}
@@ -63,10 +62,7 @@ def test_invalid_answer_fails_clearly_and_creates_nothing(tmp_path, answers, que
 
 
 # default_slug and project_slug_error from validation/rules.jinja, in the Jinja environment Copier gives templates.
-SLUG_PROBE = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(TEMPLATE_ROOT),
-    extensions=["jinja2_ansible_filters.AnsibleCoreFiltersExtension"],
-).from_string(
+SLUG_PROBE = TEMPLATE_JINJA.from_string(
     '{% from "validation/rules.jinja" import default_slug, project_slug_error %}'
     '{% set slug = default_slug(name) %}{{ {"slug": slug, "error": project_slug_error(slug)} | tojson }}'
 )
