@@ -219,11 +219,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_for_health(server: subprocess.Popen, port: int, timeout: float = 30) -> None:
+def wait_for_health(server: subprocess.Popen, port: int, timeout: float = 30, log: Path | None = None) -> None:
     """Wait until `server` answers GET http://127.0.0.1:`port`/health with 200 and `{"status": "ok"}`.
 
-    Raises AssertionError with the server's output (its stdout, text) when it exits first or does not answer
-    within `timeout` seconds; the server is killed then.
+    Raises AssertionError with the server's output (the file `log`, else its stdout, text) when it exits first or
+    does not answer within `timeout` seconds; the server is killed then.
     """
     deadline = time.monotonic() + timeout
     while True:
@@ -235,7 +235,10 @@ def wait_for_health(server: subprocess.Popen, port: int, timeout: float = 30) ->
         except OSError:
             if server.poll() is not None or time.monotonic() > deadline:
                 server.kill()
-                raise AssertionError(f"{server.args} did not serve /health:\n{server.communicate()[0]}") from None
+                output = server.communicate()[0]
+                if log is not None:
+                    output = log.read_text()
+                raise AssertionError(f"{server.args} did not serve /health:\n{output}") from None
             time.sleep(0.3)
 
 

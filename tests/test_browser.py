@@ -204,18 +204,22 @@ def site(request, generate, tmp_path_factory):
     """(flavour, base URL): the project served by gunicorn with a fresh database, for the whole module."""
     flavour = FLAVOURS[request.param]
     project = generate(flavour.answer_set).sync()
-    env = flavour.production_env(project, tmp_path_factory.mktemp("browser-db") / "site.sqlite3")
+    folder = tmp_path_factory.mktemp("browser-site")
+    env = flavour.production_env(project, folder / "site.sqlite3")
     flavour.prepare(project, env)
     port = free_port()
-    server = subprocess.Popen(
-        ["uv", "run", "--quiet", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2", flavour.wsgi_target],
-        cwd=project.path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    wait_for_health(server, port, timeout=60)
+    # gunicorn logs every request. Into a file: a pipe nobody reads fills up (64 KiB, a few hundred requests into
+    # the module) and then blocks the workers that write to it, and the browser waits for pages that never come.
+    log = folder / "gunicorn.log"
+    with log.open("w") as output:
+        server = subprocess.Popen(
+            ["uv", "run", "--quiet", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2", flavour.wsgi_target],
+            cwd=project.path,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    wait_for_health(server, port, timeout=60, log=log)
     yield flavour, f"http://127.0.0.1:{port}"
     server.terminate()
     server.wait(timeout=15)
