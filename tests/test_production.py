@@ -13,6 +13,7 @@ import re
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import urllib.parse
@@ -176,6 +177,7 @@ def test_gunicorn_config_reads_the_environment(generate, name, overrides):
     configured = settings(PORT="8123", WEB_CONCURRENCY="3")
     assert configured["bind"] == "['0.0.0.0:8123']" and configured["workers"] == "3"
     assert configured["accesslog"] == "-" and configured["errorlog"] == "-"
+    assert configured["threads"] == "4"
     defaults = settings()
     assert defaults["bind"] == "['0.0.0.0:8000']"
     assert defaults["workers"] == str(2 * os.cpu_count() + 1)
@@ -195,6 +197,17 @@ def test_readme_deploy_command_serves_health_under_gunicorn(generate, name, over
     )
     try:
         wait_for_health(server, port)
+        # Browsers open connections that send nothing. One per worker must not hold up the next request, as it
+        # would hold sync workers until their 30 s timeout.
+        silent = [socket.create_connection(("127.0.0.1", port)) for _ in range(2)]
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("GET", "/health")
+            assert connection.getresponse().status == 200
+            connection.close()
+        finally:
+            for idle in silent:
+                idle.close()
         server.send_signal(signal.SIGTERM)  # a graceful stop, as `docker stop` sends
         log = server.communicate(timeout=30)[0]
     finally:
