@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import TEMPLATE_ROOT, Project, answer_sets, free_port, project_env, wait_for_health
+from helpers import TEMPLATE_ROOT, Project, answer_sets, free_port, project_env, wait_for_health
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import TEMPLATE_JINJA, TEMPLATE_ROOT
+from helpers import TEMPLATE_JINJA, TEMPLATE_ROOT
 
 GUIDANCE_IDS = {"A", "B", "C", "D", "E"}
 COPIER_YML = yaml.safe_load((TEMPLATE_ROOT / "copier.yml").read_text())

@@ -10,8 +10,7 @@ import urllib.parse
 import urllib.request
 
 import pytest
-from conftest import project_env
-from test_generate import free_port
+from helpers import free_port, project_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("django")]
 

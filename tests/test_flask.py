@@ -7,8 +7,7 @@ import urllib.parse
 import urllib.request
 
 import pytest
-from conftest import ANSWER_SETS, answer_sets, copy_template, free_port, project_env, wait_for_health
-from test_generate import readme_block
+from helpers import ANSWER_SETS, answer_sets, copy_template, free_port, project_env, readme_block, wait_for_health
 
 pytestmark = pytest.mark.slow
 FLASK = ["flask", "--app", "shop"]  # the package of project_name "Shop"

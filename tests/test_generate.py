@@ -6,7 +6,7 @@ import sys
 
 import pytest
 import yaml
-from conftest import TEMPLATE_ROOT, answer_sets, free_port, project_env, wait_for_health
+from helpers import TEMPLATE_ROOT, answer_sets, free_port, project_env, readme_block, wait_for_health
 
 pytestmark = pytest.mark.slow
 
@@ -16,14 +16,6 @@ LEFTOVER = re.compile(r"\{[{%][^}]*\b(" + "|".join(QUESTIONS) + r"|_copier_\w+)\
 FLAVOURS = answer_sets("flask", "flask-sqlalchemy", "flask-admin", "flask-security", "flask-all", "django")
 # Made by running a project (uv sync, pytest, migrate, collectstatic), not by the template; other tests may run first.
 RUN_ARTIFACTS = {".venv", "uv.lock", ".pytest_cache", ".ruff_cache", "__pycache__", "db.sqlite3", "staticfiles"}
-
-
-def readme_block(project, heading: str) -> list[str]:
-    """The command lines of the first console block under `## heading` in the project's README."""
-    text = (project.path / "README.md").read_text()
-    section = text.split(f"## {heading}\n", 1)[1]
-    block = section.split("```console\n", 1)[1].split("```", 1)[0]
-    return block.strip().splitlines()
 
 
 @pytest.mark.parametrize("name", FLAVOURS)

@@ -2,7 +2,7 @@
 
 import pexpect
 import pytest
-from conftest import TEMPLATE_ROOT
+from helpers import TEMPLATE_ROOT
 from test_decision import DECISION_QUESTIONS
 
 pytestmark = pytest.mark.slow

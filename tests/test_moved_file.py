@@ -3,7 +3,7 @@ inline markers with Copier's labels when they changed the same one. The whole mi
 
 import importlib.util
 
-from conftest import TEMPLATE_ROOT
+from helpers import TEMPLATE_ROOT
 
 spec = importlib.util.spec_from_file_location("moved_file", TEMPLATE_ROOT / "hooks" / "moved_file.py")
 moved_file = importlib.util.module_from_spec(spec)

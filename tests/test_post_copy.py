@@ -4,7 +4,7 @@ and warns when the template path that Copier recorded is relative."""
 import subprocess
 import sys
 
-from conftest import GIT_IDENTITY, TEMPLATE_ROOT, copier_cli, git, project_env
+from helpers import GIT_IDENTITY, TEMPLATE_ROOT, copier_cli, git, project_env
 
 HOOK = TEMPLATE_ROOT / "hooks" / "post_copy.py"
 

@@ -5,7 +5,7 @@ import re
 
 import pytest
 import yaml
-from conftest import PRESETS, TEMPLATE_ROOT
+from helpers import PRESETS, TEMPLATE_ROOT
 
 pytestmark = pytest.mark.slow
 PARAMS = [pytest.param(name, id=name, marks=pytest.mark.xdist_group(f"preset-{name}")) for name in PRESETS]

@@ -24,8 +24,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ANSWER_SETS, free_port, project_env, wait_for_health
-from test_generate import readme_block
+from helpers import ANSWER_SETS, free_port, project_env, readme_block, wait_for_health
 
 pytestmark = pytest.mark.slow
 

@@ -2,7 +2,7 @@
 
 import runpy
 
-from conftest import TEMPLATE_ROOT
+from helpers import TEMPLATE_ROOT
 
 
 def test_reserved_names_file_is_up_to_date():

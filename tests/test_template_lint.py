@@ -3,7 +3,7 @@
 import subprocess
 import sys
 
-from conftest import TEMPLATE_ROOT
+from helpers import TEMPLATE_ROOT
 
 OWN_CODE = [name for name in ("hooks", "scripts", "tests", "benchmarks") if (TEMPLATE_ROOT / name).is_dir()]
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ANSWER_SETS, Project, answer_sets, copier_cli, git, snapshot_template
+from helpers import ANSWER_SETS, Project, answer_sets, copier_cli, git, snapshot_template
 
 FLAVOURS = answer_sets("flask-sqlalchemy", "django")
 

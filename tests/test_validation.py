@@ -4,7 +4,7 @@ creates no project folder. Each case runs the real command line."""
 import json
 
 import pytest
-from conftest import TEMPLATE_JINJA, TEMPLATE_ROOT, copier_cli
+from helpers import TEMPLATE_JINJA, TEMPLATE_ROOT, copier_cli
 
 FLASK = {"framework": "flask"}
 DJANGO = {"framework": "django"}
