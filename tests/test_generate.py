@@ -68,6 +68,26 @@ def test_own_tests_pass(generate, name):
     assert re.search(r"\d+ passed", result.stdout) and "failed" not in result.stdout
 
 
+# Words that would make a generated file speak of where it came from rather than of the project.
+ORIGIN_WORDS = re.compile(r"crossroads|flavou?r|benchmark|(this|the|copier) template\b", re.IGNORECASE)
+OTHER_FRAMEWORK = {"flask": re.compile(r"\bdjango\b", re.IGNORECASE), "django": re.compile(r"\bflask\b", re.IGNORECASE)}
+# Files that may say where the project came from and how it is updated.
+ORIGIN_FILES = {"README.md", ".copier-answers.yml", ".env"}
+
+
+@pytest.mark.parametrize("name", FLAVOURS)
+def test_no_code_or_config_file_speaks_of_the_template_or_the_other_framework(generate, name):
+    project = generate(name)
+    other = OTHER_FRAMEWORK[project.answers["framework"]]
+    for path in project.path.rglob("*"):
+        relative = path.relative_to(project.path)
+        if not path.is_file() or {".git", "docs", *RUN_ARTIFACTS} & set(relative.parts) or path.name in ORIGIN_FILES:
+            continue
+        text = path.read_text()
+        for pattern in (ORIGIN_WORDS, other):
+            assert not pattern.search(text), f"{relative}: {pattern.search(text).group(0)!r}"
+
+
 @pytest.mark.parametrize("name", FLAVOURS)
 def test_lint_and_format_are_clean(generate, name):
     project = generate(name)
