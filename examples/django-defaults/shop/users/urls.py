@@ -1,0 +1,11 @@
+"""Account URLs: sign-up, profile, and Django's auth views (login, logout, passwords)."""
+
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("sign-up/", views.sign_up, name="sign_up"),
+    path("profile/", views.profile, name="profile"),
+    path("", include("django.contrib.auth.urls")),
+]

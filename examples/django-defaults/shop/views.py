@@ -1,0 +1,35 @@
+"""Site-wide views: the home page and the readiness probe."""
+
+import logging
+
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+logger = logging.getLogger(__name__)
+
+
+@require_safe
+def index(request: HttpRequest) -> HttpResponse:
+    """The home page."""
+    return render(request, "index.html")
+
+
+@require_safe
+def ready(request: HttpRequest) -> JsonResponse:
+    """Readiness: 200 while the database answers `SELECT 1`, else 503 with the reason.
+
+    Liveness (/health) says whether to restart the process; readiness says whether to send it
+    traffic. A database outage must take the app out of the load balancer, not restart every
+    process. The error itself goes to the log, not to the client.
+    """
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        logger.warning("Not ready: the database does not answer", exc_info=True)
+        return JsonResponse(
+            {"status": "unavailable", "reason": "the database does not answer"}, status=503
+        )
+    return JsonResponse({"status": "ok"})

@@ -1,0 +1,76 @@
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+
+def test_health(client):
+    # No django_db mark: a database query would fail this test, as liveness needs no database.
+    response = client.get("/health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+    assert client.head("/health").status_code == 200
+
+
+@pytest.mark.django_db
+def test_ready_when_the_database_answers(client):
+    response = client.get("/ready")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_not_ready_when_the_database_cannot_be_opened(tmp_path):
+    # A SQLite file in a folder that does not exist cannot be opened, as a server that is down
+    # cannot be reached. A fresh process, because the settings read TEST_DATABASE_URL once.
+    script = (
+        "import django; django.setup(); from django.test import Client; "
+        "response = Client(HTTP_HOST='localhost').get('/ready'); "
+        "print(response.status_code, response.content.decode())"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.test_settings",
+        "TEST_DATABASE_URL": f"sqlite:///{tmp_path / 'missing' / 'db.sqlite3'}",
+    }
+    result = subprocess.run(  # noqa: S603 (this file's own script)
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    status, body = result.stdout.strip().splitlines()[-1].split(" ", 1)
+    assert status == "503"
+    assert json.loads(body) == {"status": "unavailable", "reason": "the database does not answer"}
+    assert "Not ready" in result.stderr
+
+
+def test_health_skips_the_host_check(client):
+    # A probe may address the container by its IP address, which ALLOWED_HOSTS does not list.
+    assert client.get("/health", HTTP_HOST="10.1.2.3").status_code == 200
+    assert client.get("/", HTTP_HOST="10.1.2.3").status_code == 400
+
+
+def test_index_renders_the_layout(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "<h1>" in response.text
+    assert "/static/style.css" in response.text
+    assert 'href="/accounts/login/"' in response.text
+
+
+def test_static_files_are_served(client):
+    response = client.get("/static/style.css")
+    assert response.status_code == 200
+    assert b".site-header" in b"".join(response.streaming_content)
+
+
+def test_settings_refuse_to_load_without_a_secret_key():
+    result = subprocess.run(
+        [sys.executable, "-c", "import config.settings"],
+        env={**os.environ, "DJANGO_SECRET_KEY": "", "DJANGO_DEBUG": "false"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: DJANGO_SECRET_KEY is not set" in result.stderr

@@ -1,0 +1,86 @@
+"""Production hardening, the Flask counterpart of what Django's `check --deploy` asks for.
+
+In production, which here means neither DEBUG nor TESTING is on:
+- the application refuses to start with a weak `SECRET_KEY`: shorter than 32 characters, made of
+  fewer than 5 distinct characters, or an obvious placeholder;
+- the session and remember-me cookies are Secure (sent over HTTPS only);
+- responses carry Strict-Transport-Security for `HSTS_SECONDS` (default 3600; 0 turns it off).
+
+Always, also in development:
+- the session and remember-me cookies are HttpOnly and SameSite=Lax;
+- every response carries Content-Security-Policy, X-Content-Type-Options, Referrer-Policy,
+  X-Frame-Options and Cross-Origin-Opener-Policy, with the values the Django flavour sends.
+
+Behind `TRUSTED_PROXIES` reverse proxies (default 0), werkzeug's ProxyFix takes the client's
+address and scheme from the X-Forwarded-For and X-Forwarded-Proto headers they set.
+"""
+
+from flask import Flask, Response
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+MIN_SECRET_KEY_LENGTH = 32
+# Found in keys copied from an example or a tutorial rather than generated.
+PLACEHOLDERS = ("change", "example", "insecure", "placeholder", "replace", "secret-key", "secret_")
+# The Django flavour's policy (django-csp): only this site's own scripts, styles, images, fonts.
+# The extensions' pages load their assets from the application's static files, not from a CDN.
+# admin.py adds the two inline handlers of Flask-Admin's list views to it, on the admin's pages.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "object-src 'none'"
+)
+HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+COOKIES = ("SESSION_COOKIE", "REMEMBER_COOKIE")
+
+
+def init_app(app: Flask) -> None:
+    """Check the secret key, set the cookie flags and headers, and trust the configured proxies.
+
+    A cookie setting given in the configuration, other than Flask's default, is kept.
+
+    Raises:
+        RuntimeError: in production, `SECRET_KEY` is weak (see the module's docstring).
+    """
+    production = not (app.debug or app.testing)
+    if production:
+        check_secret_key(app.config.get("SECRET_KEY") or "")
+    for cookie in COOKIES:
+        flags = {"SECURE": production, "HTTPONLY": True, "SAMESITE": "Lax"}
+        for flag, value in flags.items():
+            key = f"{cookie}_{flag}"
+            if app.config.get(key) == app.default_config.get(key):
+                app.config[key] = value
+
+    headers = dict(HEADERS)
+    hsts_seconds = int(app.config.get("HSTS_SECONDS", 3600 if production else 0))
+    if production and hsts_seconds:
+        headers["Strict-Transport-Security"] = f"max-age={hsts_seconds}; includeSubDomains; preload"
+
+    @app.after_request
+    def add_security_headers(response: Response) -> Response:
+        for name, value in headers.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    proxies = int(app.config.get("TRUSTED_PROXIES", 0))
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+
+
+def check_secret_key(key: str) -> None:
+    """Raise RuntimeError, saying why, unless `key` looks generated."""
+    if len(key) < MIN_SECRET_KEY_LENGTH or len(set(key)) < 5:
+        problem = f"shorter than {MIN_SECRET_KEY_LENGTH} characters or too repetitive"
+    elif any(word in key.lower() for word in PLACEHOLDERS):
+        problem = "a placeholder"
+    else:
+        return
+    raise RuntimeError(
+        f"FLASK_SECRET_KEY is {problem}. In production, generate one: "
+        'python -c "import secrets; print(secrets.token_urlsafe(50))"'
+    )

@@ -1,0 +1,119 @@
+"""The admin at /admin: only users with the `admin` role get in; the users view keeps secrets."""
+
+import html
+import re
+
+import pytest
+
+from shop import admin, hardening
+from shop.accounts import ADMIN_ROLE, user_datastore
+from shop.extensions import db
+from shop.notes import Note
+
+VIEWS = ["/admin/", "/admin/note/", "/admin/user/", "/admin/role/", "/admin/note/new/"]
+
+
+@pytest.fixture
+def admin_client(client, make_user, login):
+    make_user("boss@example.com", ADMIN_ROLE)
+    login("boss@example.com")
+    return client
+
+
+@pytest.fixture
+def admin_get(admin_client):
+    return admin_client.get
+
+
+@pytest.mark.parametrize("path", VIEWS)
+def test_anonymous_visitors_are_sent_to_the_login_page(client, path):
+    response = client.get(path)
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login?next=")
+
+
+@pytest.mark.parametrize("path", VIEWS)
+def test_users_without_the_admin_role_are_forbidden(client, make_user, login, path):
+    make_user("ada@example.com")
+    login("ada@example.com")
+    assert client.get(path).status_code == 403
+
+
+@pytest.mark.parametrize("path", VIEWS)
+def test_admins_get_in(admin_client, path):
+    assert admin_client.get(path).status_code == 200
+
+
+def test_an_admin_can_create_and_list_notes(app, admin_client, csrf_token):
+    response = admin_client.post(
+        "/admin/note/new/",
+        data={
+            "title": "From the admin",
+            "body": "hello",
+            "csrf_token": csrf_token("/admin/note/new/"),
+        },
+    )
+    assert response.status_code == 302
+    assert "From the admin" in admin_client.get("/admin/note/").text
+    with app.app_context():
+        note = db.session.scalars(db.select(Note).filter_by(title="From the admin")).one()
+        assert note.body == "hello"
+
+
+def test_the_users_view_shows_no_secret(app, admin_client):
+    with app.app_context():
+        boss = user_datastore.find_user(email="boss@example.com")
+        secrets = [boss.password, boss.fs_uniquifier]
+    for path in ("/admin/user/", f"/admin/user/edit/?id={boss.id}"):
+        page = admin_client.get(path).text
+        assert "boss@example.com" in page
+        for secret in secrets:
+            assert secret not in page
+        for column in ("fs_uniquifier", "tf_totp_secret", "us_totp_secrets", "mf_recovery_codes"):
+            assert column not in page
+
+
+def test_a_user_created_in_the_admin_gets_a_hashed_password_and_can_sign_in(
+    app, admin_client, csrf_token, login
+):
+    response = admin_client.post(
+        "/admin/user/new/",
+        data={
+            "email": "new@example.com",
+            "active": "y",
+            "new_password": "a long enough passphrase",
+            "csrf_token": csrf_token("/admin/user/new/"),
+        },
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        user = user_datastore.find_user(email="new@example.com")
+        assert user.password.startswith("$argon2")
+        assert user.fs_uniquifier
+    admin_client.post("/logout", data={"csrf_token": csrf_token("/")})
+    login("new@example.com", "a long enough passphrase")
+    assert "Log out" in admin_client.get("/").text
+
+
+def test_a_user_created_in_the_admin_needs_a_password(app, admin_client, csrf_token):
+    admin_client.post(
+        "/admin/user/new/",
+        data={"email": "new@example.com", "csrf_token": csrf_token("/admin/user/new/")},
+    )
+    with app.app_context():
+        assert user_datastore.find_user(email="new@example.com") is None
+
+
+def test_the_admin_policy_allows_exactly_the_inline_handlers_of_its_pages(app, admin_get):
+    with app.app_context():
+        db.session.add(Note(title="Listed", body="so that the list has a delete button"))
+        db.session.commit()
+    handlers = set()
+    for path in VIEWS:
+        response = admin_get(path)
+        assert response.headers["Content-Security-Policy"] == admin.ADMIN_CONTENT_SECURITY_POLICY
+        found = re.findall(r'\son[a-z]+="([^"]*)"', response.text)
+        handlers.update(html.unescape(handler) for handler in found)
+    assert handlers == set(admin.ADMIN_INLINE_HANDLERS)
+    # Outside the admin, the site's policy allows no inline handler at all.
+    assert admin_get("/").headers["Content-Security-Policy"] == hardening.CONTENT_SECURITY_POLICY

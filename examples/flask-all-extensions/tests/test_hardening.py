@@ -1,0 +1,121 @@
+"""Production hardening (hardening.py): the secret key check, cookie flags, security headers, and
+the client's scheme and address from a trusted proxy."""
+
+import secrets
+from http.cookies import SimpleCookie
+
+import pytest
+from conftest import CSRF_TOKEN, PASSWORD
+from flask import request, session
+from flask_security import hash_password
+
+from shop import create_app
+from shop.accounts import user_datastore
+from shop.extensions import db
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'; "
+        "object-src 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+HSTS = "max-age=3600; includeSubDomains; preload"
+
+
+@pytest.fixture
+def production_config(app, monkeypatch):
+    """The test configuration with TESTING and DEBUG off and a generated secret key. The cookie
+    flags are left out: hardening.py keeps those it finds, and it set these for testing."""
+    monkeypatch.delenv("FLASK_DEBUG", raising=False)
+    config = {key: value for key, value in app.config.items() if "_COOKIE_" not in key}
+    return {**config, "TESTING": False, "DEBUG": False, "SECRET_KEY": secrets.token_urlsafe(50)}
+
+
+def cookies(response) -> dict:
+    """The cookies that `response` sets, by name, as http.cookies morsels (flags included)."""
+    jar = SimpleCookie()
+    for header in response.headers.getlist("Set-Cookie"):
+        jar.load(header)
+    return dict(jar)
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["too-short", "a" * 40, "change-me-before-going-to-production", "insecure-" + "x1y2z3" * 5],
+)
+def test_production_refuses_a_weak_secret_key(production_config, key):
+    with pytest.raises(RuntimeError, match="FLASK_SECRET_KEY is"):
+        create_app({**production_config, "SECRET_KEY": key})
+
+
+def test_debug_mode_accepts_a_short_key(production_config):
+    create_app({**production_config, "DEBUG": True, "SECRET_KEY": "dev"})
+
+
+def test_production_responses_carry_the_security_headers(production_config):
+    client = create_app(production_config).test_client()
+    for response in (client.get("/"), client.get("/no-such-page")):
+        for name, value in {**SECURITY_HEADERS, "Strict-Transport-Security": HSTS}.items():
+            assert response.headers.get(name) == value, (response.request.path, name)
+
+
+def test_hsts_only_in_production(client):
+    response = client.get("/")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "Strict-Transport-Security" not in response.headers
+
+
+def test_health_is_answered_in_front_of_the_hooks(production_config):
+    response = create_app(production_config).test_client().get("/health")
+    assert response.status_code == 200
+    assert "Content-Security-Policy" not in response.headers
+
+
+def test_production_session_cookie_is_secure_httponly_and_lax(production_config):
+    app = create_app(production_config)
+
+    @app.get("/visit")
+    def visit():
+        session["visited"] = True
+        return ""
+
+    cookie = cookies(app.test_client().get("/visit", base_url="https://localhost"))["session"]
+    assert cookie["secure"] and cookie["httponly"] and cookie["samesite"] == "Lax"
+
+
+def test_production_login_sets_secure_httponly_lax_session_and_remember_cookies(production_config):
+    app = create_app(production_config)
+    with app.app_context():
+        db.create_all()
+        user_datastore.create_user(
+            email="ada@example.com", password=hash_password(PASSWORD), active=True
+        )
+        db.session.commit()
+    client = app.test_client()
+    https = {"base_url": "https://localhost", "headers": {"Referer": "https://localhost/login"}}
+    token = CSRF_TOKEN.search(client.get("/login", **https).text).group(1)
+    form = {"email": "ada@example.com", "password": PASSWORD, "remember": "y", "csrf_token": token}
+    response = client.post("/login", data=form, **https)
+    assert response.status_code == 302
+    with app.app_context():
+        db.drop_all()
+        db.engine.dispose()
+    set_cookies = cookies(response)
+    for name in ("session", "remember_token"):
+        cookie = set_cookies[name]
+        assert cookie["secure"] and cookie["httponly"] and cookie["samesite"] == "Lax", name
+
+
+@pytest.mark.parametrize(("proxies", "expected"), [(0, "http 127.0.0.1"), (1, "https 203.0.113.7")])
+def test_trusted_proxies_give_the_scheme_and_client_address(production_config, proxies, expected):
+    app = create_app({**production_config, "TRUSTED_PROXIES": proxies})
+
+    @app.get("/whoami")
+    def whoami():
+        return f"{request.scheme} {request.remote_addr}"
+
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7"}
+    assert app.test_client().get("/whoami", headers=forwarded).text == expected
