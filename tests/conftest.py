@@ -22,23 +22,27 @@ from helpers import (
     PostgresServer,
     Project,
     copier_cli,
-    copy_template,
     require,
 )
 
 
 @pytest.fixture(scope="session")
-def generate(tmp_path_factory: pytest.TempPathFactory):
-    """Return `generate(name, **overrides) -> Project`, generating each distinct answer set once per session."""
+def generate(copie_session):
+    """Return `generate(name, **overrides) -> Project`, generating each distinct answer set once per session.
+
+    pytest-copie's session fixture runs `copier copy --defaults` of this work tree at HEAD, tasks included.
+    Raises the generation's own exception when Copier fails.
+    """
     projects: dict[tuple, Project] = {}
 
     def _generate(name: str, **overrides: object) -> Project:
         answers = {**ANSWER_SETS[name], **overrides}
         key = (name, repr(sorted(answers.items())))
         if key not in projects:
-            dst = tmp_path_factory.mktemp(name) / "project"
-            copy_template(dst, answers)
-            projects[key] = Project(dst, answers)
+            result = copie_session.copy(extra_answers=answers, template_dir=TEMPLATE_ROOT)
+            if result.exception is not None:
+                raise result.exception
+            projects[key] = Project(result.project_dir, answers)
         return projects[key]
 
     return _generate
