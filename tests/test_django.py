@@ -1,5 +1,6 @@
 """The Django flavour's promises, proved on a generated project with Django's own commands and a served admin."""
 
+import http.client
 import http.cookiejar
 import re
 import secrets
@@ -10,7 +11,7 @@ import urllib.parse
 import urllib.request
 
 import pytest
-from helpers import free_port, project_env
+from helpers import free_port, project_env, wait_for_health
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("django")]
 
@@ -68,6 +69,46 @@ def test_production_settings_serve_collected_static_files(project):
         print("production ok")
     """)
     assert "production ok" in project.uv_run("python", "-c", script, env=env).stdout
+
+
+def test_under_gunicorn_a_view_that_raises_leaves_its_traceback_on_stdout(project, tmp_path):
+    """gunicorn with the production settings (DEBUG off) on a database that cannot be opened, as a server that is
+    down: the notes list answers a bare 500, and the log on stdout has the request's error with its traceback."""
+    port = free_port()
+    env = production_env(
+        DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'missing' / 'db.sqlite3'}",  # a folder that does not exist
+        DJANGO_SECURE_PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO,https",
+        WEB_CONCURRENCY="1",
+        GUNICORN_CMD_ARGS=f"--bind 127.0.0.1:{port}",
+    )
+    project.uv_run("python", "manage.py", "collectstatic", "--noinput", env=env)
+    server = subprocess.Popen(
+        ["uv", "run", "--quiet", "gunicorn"],
+        cwd=project.path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        wait_for_health(server, port)
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.request("GET", "/notes/", headers={"X-Forwarded-Proto": "https"})
+        response = connection.getresponse()
+        body = response.read().decode()
+        connection.close()
+    finally:
+        server.terminate()
+        stdout, stderr = server.communicate(timeout=30)
+    assert response.status == 500, body
+    assert "Traceback" not in body and "OperationalError" not in body, body
+    error_line = r"^\S+ \S+ ERROR \[django\.request\] Internal Server Error: /notes/$"  # settings.LOGGING's format
+    assert re.search(error_line, stdout, re.MULTILINE), stdout
+    traceback = stdout[stdout.index("Internal Server Error: /notes/") :]
+    assert "Traceback (most recent call last)" in traceback, stdout
+    assert "sqlite3.OperationalError: unable to open database file" in traceback, stdout
+    assert "Internal Server Error" not in stderr, "the app logs to stdout; stderr is gunicorn's own"
 
 
 class Browser:

@@ -394,7 +394,7 @@ def test_served_in_production_with_headers_secure_cookies_and_readiness(generate
         status, headers, _ = fetch(port, "GET", "/")
         assert status == 200
         for header, value in SECURITY_HEADERS.items():
-            # Directives in any order: django-csp does not keep the order of its settings.
+            # Directives in any order: the order is the CSP library's business, not the policy's.
             assert sorted(headers[header].split("; ")) == sorted(value.split("; ")), header
         if project.answers["framework"] == "django":
             # Without the proxy's header the request is plain HTTP, and is sent to HTTPS once, not in a loop.
