@@ -2,8 +2,7 @@
 
 import pexpect
 import pytest
-from helpers import TEMPLATE_ROOT
-from test_decision import DECISION_QUESTIONS
+from helpers import DECISION_QUESTIONS, TEMPLATE_ROOT
 
 pytestmark = pytest.mark.slow
 PROMPT = "\N{MICROPHONE}"  # Copier starts every question with it
