@@ -1,4 +1,4 @@
-"""Site-wide views: the home page and the readiness probe."""
+"""Site-wide views: the home page and the probes."""
 
 import logging
 
@@ -14,6 +14,17 @@ logger = logging.getLogger(__name__)
 def index(request: HttpRequest) -> HttpResponse:
     """The home page."""
     return render(request, "index.html")
+
+
+@require_safe
+def health(request: HttpRequest) -> JsonResponse:
+    """Liveness: 200 while the process can serve requests. It touches nothing else, the database
+    included, so that an outage restarts nothing.
+
+    Like every view, it answers only to the host names in DJANGO_ALLOWED_HOSTS: a probe that
+    addresses the container by its IP address must send one of them in its Host header.
+    """
+    return JsonResponse({"status": "ok"})
 
 
 @require_safe
