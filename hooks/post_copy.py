@@ -23,6 +23,7 @@ Exit status: 0, or 1 with a message when `.env.example` is missing. An existing 
 
 import argparse
 import os
+import re
 import secrets
 import shutil
 import subprocess
@@ -30,6 +31,8 @@ import sys
 from pathlib import Path
 
 SECRET_SUFFIXES = ("_SECRET_KEY", "_PASSWORD_SALT", "_PASSWORD")
+# The template's CHANGELOG.md: Copier runs this file from its checkout of the template version it renders.
+CHANGELOG = Path(__file__).resolve().parent.parent / "CHANGELOG.md"
 RUN_COMMANDS = {
     "flask": "uv run flask --app {slug} run",
     "django": "uv run python manage.py migrate && uv run python manage.py runserver",
@@ -38,18 +41,47 @@ RUN_COMMANDS = {
 REMOTE_PREFIXES = ("gh:", "gl:", "git@", "git+")
 
 
+def variable_name(line: str) -> str | None:
+    """The variable that a line of an env file sets (`NAME=value`), or None for a comment or any other line."""
+    name, separator, _ = line.partition("=")
+    name = name.strip()
+    return name if separator and name.isidentifier() and not line.startswith("#") else None
+
+
+def development_line(line: str) -> str:
+    """The line of a development `.env` for a line of `.env.example`: a fresh secret, DEBUG on, else as it is."""
+    name = variable_name(line)
+    if name and name.endswith(SECRET_SUFFIXES):
+        return f"{name}={secrets.token_urlsafe(50)}"
+    if name and name.endswith("_DEBUG"):
+        return f"{name}=true"
+    return line
+
+
 def development_env(example: str) -> str:
     """Return the text of a development `.env` made from the text of `.env.example`."""
-    lines = []
-    for line in example.splitlines():
-        name, separator, _ = line.partition("=")
-        if separator and not line.startswith("#"):
-            if name.endswith(SECRET_SUFFIXES):
-                line = f"{name}={secrets.token_urlsafe(50)}"
-            elif name.endswith("_DEBUG"):
-                line = f"{name}=true"
-        lines.append(line)
-    return "\n".join(lines) + "\n"
+    return "\n".join(development_line(line) for line in example.splitlines()) + "\n"
+
+
+def release_note(ref: str, changelog: Path = CHANGELOG) -> str:
+    """Name the template version `ref` (Copier's `_commit`: a tag, or a commit when the repository has no tags)
+    and the section of the template's CHANGELOG.md that describes it, for a person who has no tags to look at.
+
+    The section is the latest `## [X.Y.Z] - date` heading, or `[Unreleased]` after it when that has entries and
+    `ref` is not the release's own tag `vX.Y.Z`.
+    """
+    if not changelog.is_file():
+        return f"crossroads {ref}"
+    headings = list(re.finditer(r"^## \[(?P<name>[^\]]+)\].*$", changelog.read_text(), re.MULTILINE))
+    releases = [heading for heading in headings if heading["name"] != "Unreleased"]
+    if not releases:
+        return f"crossroads {ref}; CHANGELOG.md has no release yet, read its [Unreleased] section"
+    latest = releases[0]
+    unreleased = next((heading for heading in headings if heading["name"] == "Unreleased"), None)
+    pending = unreleased and changelog.read_text()[unreleased.end() : latest.start()].strip()
+    if pending and ref != f"v{latest['name']}":
+        return f"crossroads {ref}; CHANGELOG.md: [Unreleased], after {latest[0].removeprefix('## ')}"
+    return f"crossroads {ref}; CHANGELOG.md: {latest[0].removeprefix('## ')}"
 
 
 def is_relative_local_path(src_path: str) -> bool:
@@ -136,6 +168,8 @@ def main(argv: list[str] | None = None) -> int:
         f"  {run}\n"
         "Why this framework: docs/adr/0001-web-framework.md"
     )
+    if args.template_version:
+        print(f"Generated from {release_note(args.template_version)}")
     return 0
 
 

@@ -1,0 +1,200 @@
+"""After-update check: say what `copier update` left to do, and fail while it left conflicts.
+
+Copier runs this as the last `_migrations` entry of copier.yml, which has no version, so it runs on every update,
+once, in the project, after the team's edits were merged into the new template version. (Copier 9.19 runs `_tasks`
+on update before that merge, and in its temporary old and new renderings too: no task could see a conflict.)
+It is not copied into the project. It reports, in this order:
+- every file with the inline conflict markers Copier writes (`<<<<<<< before updating` ... `>>>>>>> after updating`),
+  every file git records as unmerged, and every `.rej` file, then how to resolve and check them; the exit status is
+  1 while there is any, so that a script or CI running the update notices;
+- the variables that `.env.example` lists and the git-ignored `.env` lacks: appended to `.env`, secrets freshly
+  generated and DEBUG on, exactly as the post-copy task writes `.env` at copy; a value already in `.env` is never
+  changed, and variables the template no longer lists are named but left in place;
+- `uv lock` when `pyproject.toml` changed; the migrations to apply when the update brought some; for Flask, when the
+  Alembic revisions now have more than one head (a revision of the team's and one of the template's that follow
+  the same parent), the exact `flask db merge heads` command.
+
+Usage: after_update.py --framework {flask,django} --slug NAME [--version-to REF]
+Exit status: 0 when the update left no conflict, 1 when it did (everything else is reported either way).
+"""
+
+import argparse
+import ast
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from post_copy import SECRET_SUFFIXES, development_env, development_line, release_note, variable_name
+
+CONFLICT_MARKER = re.compile(r"^(<{7} before updating|>{7} after updating)$", re.MULTILINE)
+MIGRATE_COMMANDS = {
+    "flask": "uv run flask --app {slug} db upgrade",
+    "django": "uv run python manage.py migrate",
+}
+# Revision and model files the update may bring: Alembic's versions folder, or a Django app's migrations package.
+MIGRATION_FILES = {"flask": re.compile(r"^migrations/versions/[^/]+\.py$"), "django": re.compile(r"/migrations/\d")}
+
+
+def git_lines(project: Path, command: str, *args: str) -> list[str]:
+    """The NUL-separated output of `git COMMAND -z ARGS` in `project`, as a list; empty when git fails."""
+    result = subprocess.run(["git", command, "-z", *args], cwd=project, capture_output=True, text=True, check=False)
+    return [line for line in result.stdout.split("\0") if line] if result.returncode == 0 else []
+
+
+def changed_files(project: Path) -> list[str]:
+    """The files the update changed or added. Copier updates only a clean work tree, so that is every file that
+    differs from the last commit, plus the untracked files that are not ignored."""
+    changed = git_lines(project, "diff", "--name-only", "HEAD", "--")
+    return sorted(set(changed) | set(git_lines(project, "ls-files", "--others", "--exclude-standard")))
+
+
+def conflicted_files(project: Path, changed: list[str]) -> list[str]:
+    """The changed files with Copier's inline conflict markers or unmerged in git's index, and the `.rej` files
+    (ignored ones included: Copier writes them whatever `.gitignore` says)."""
+    found = set(git_lines(project, "diff", "--name-only", "--diff-filter=U"))
+    for name in changed:
+        path = project / name
+        try:
+            if path.is_file() and CONFLICT_MARKER.search(path.read_text(errors="replace")):
+                found.add(name)
+        except OSError:
+            continue
+    ignored = git_lines(project, "ls-files", "--others", "--ignored", "--exclude-standard", "--directory")
+    found |= {name for name in [*changed, *ignored] if name.endswith(".rej")}
+    return sorted(found)
+
+
+def add_missing_variables(project: Path) -> list[str]:
+    """Append to `.env` each variable of `.env.example` that it lacks, as the post-copy task would write it.
+
+    Returns the report's lines. `.env` is written from scratch (mode 0600) when it is missing, as at copy.
+    """
+    example, env = project / ".env.example", project / ".env"
+    if not example.is_file():
+        return []
+    example_text = example.read_text()
+    if CONFLICT_MARKER.search(example_text):
+        return [".env: not checked, because .env.example has conflict markers; resolve them, then run the update again"]
+    if not env.exists():
+        env.write_text(development_env(example_text))
+        env.chmod(0o600)
+        return [".env: was missing, so it was written from .env.example with fresh secrets (git-ignored)"]
+    env_text = env.read_text()
+    present = {variable_name(line) for line in env_text.splitlines()} - {None}
+    added, block, comments = [], [], []
+    for line in example_text.splitlines():
+        name = variable_name(line)
+        if name is None:  # a comment above a variable says what it is for: carried along with it
+            comments = [*comments, line] if line.startswith("#") else []
+            continue
+        if name not in present:
+            added.append(name)
+            block += [*comments, development_line(line)]
+        comments = []
+    report = []
+    if added:
+        separator = "" if env_text.endswith("\n") or not env_text else "\n"
+        env.write_text(
+            f"{env_text}{separator}\n# Added by copier update, from .env.example:\n" + "\n".join(block) + "\n"
+        )
+        secret = any(name.endswith(SECRET_SUFFIXES) for name in added)
+        fresh = ", with fresh secrets" if secret else ""
+        report.append(f".env: added {', '.join(added)}{fresh}; no value already there was changed")
+    else:
+        report.append(".env: has every variable of .env.example; unchanged")
+    listed = {variable_name(line) for line in example_text.splitlines()}
+    unused = sorted(name for name in present - listed if name in old_example_variables(project))
+    if unused:
+        report.append(f".env: {', '.join(unused)} no longer in .env.example; left as they are, remove them when done")
+    return report
+
+
+def old_example_variables(project: Path) -> set[str]:
+    """The variables that `.env.example` set in the project's last commit, before the update."""
+    show = subprocess.run(
+        ["git", "show", "HEAD:./.env.example"], cwd=project, capture_output=True, text=True, check=False
+    )
+    return {variable_name(line) for line in show.stdout.splitlines()} - {None}
+
+
+def alembic_heads(versions: Path) -> list[str]:
+    """The head revisions of the Alembic scripts in `versions`: those no other script names as a parent.
+
+    Reads `revision` and `down_revision` from each script's source with `ast`, because Copier's Python has no
+    Alembic, and the project's environment may be out of date until `uv sync`. Unparsable files are skipped.
+    """
+    revisions, parents = set(), set()
+    for script in versions.glob("*.py"):
+        try:
+            tree = ast.parse(script.read_text())
+        except (SyntaxError, ValueError, OSError):
+            continue
+        values = {}
+        for node in tree.body:
+            if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                target, value = node.targets[0], node.value
+            elif isinstance(node, ast.AnnAssign) and node.value is not None:
+                target, value = node.target, node.value
+            else:
+                continue
+            if isinstance(target, ast.Name) and target.id in {"revision", "down_revision"}:
+                try:
+                    values[target.id] = ast.literal_eval(value)
+                except ValueError:
+                    continue
+        if isinstance(values.get("revision"), str):
+            revisions.add(values["revision"])
+            down = values.get("down_revision")
+            parents.update([down] if isinstance(down, str) else down or ())
+    return sorted(revisions - parents)
+
+
+def next_steps(project: Path, framework: str, slug: str, changed: list[str]) -> list[tuple[str, str]]:
+    """The commands the update needs besides resolving conflicts, in order, each as (why, command)."""
+    steps = []
+    if "pyproject.toml" in changed:
+        steps.append(("pyproject.toml changed: bring uv.lock and the environment up to date", "uv lock && uv sync"))
+    if framework == "flask" and (project / "migrations" / "versions").is_dir():
+        heads = alembic_heads(project / "migrations" / "versions")
+        if len(heads) > 1:
+            why = f"{len(heads)} Alembic heads ({', '.join(heads)}): join them in a revision, and commit it"
+            steps.append((why, f'uv run flask --app {slug} db merge heads -m "merge the template\'s migrations"'))
+    if any(MIGRATION_FILES[framework].search(name) for name in changed):
+        steps.append(("the update brought migrations: apply them", MIGRATE_COMMANDS[framework].format(slug=slug)))
+    return steps
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--framework", choices=sorted(MIGRATE_COMMANDS), required=True)
+    parser.add_argument("--slug", required=True)
+    parser.add_argument("--version-to", default="", help="the template version updated to (Copier's _commit)")
+    args = parser.parse_args(argv)
+
+    project = Path.cwd()
+    changed = changed_files(project)
+    conflicts = conflicted_files(project, changed)
+    print("\nAfter-update check" + (f": updated to {release_note(args.version_to)}" if args.version_to else ""))
+    if conflicts:
+        print(f"  The update left {len(conflicts)} file(s) with conflicts:")
+        print("".join(f"    {name}\n" for name in conflicts), end="")
+        print(
+            "  In each, keep the right lines between `<<<<<<< before updating` (yours) and `>>>>>>> after updating`"
+            " (the template's) and delete the markers; for a .rej file, apply its hunks by hand and delete it.\n"
+            "  Then check that none is left: `git diff --check HEAD` prints nothing (before or after `git add`)."
+        )
+    else:
+        print("  No conflicts: every edit of yours merged cleanly.")
+    for line in add_missing_variables(project):
+        print(f"  {line}")
+    steps = next_steps(project, args.framework, args.slug, changed)
+    if steps:
+        print("  Then run, in this order:")
+        print("".join(f"    # {why}\n    {command}\n" for why, command in steps), end="")
+    print("  Review everything with `git diff HEAD`, run the tests, and commit.")
+    return 1 if conflicts else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
