@@ -72,13 +72,20 @@ def find_python() -> str:
 PROJECT_PYTHON = find_python()
 
 
+class CommandFailed(subprocess.CalledProcessError):
+    """A command that exited non-zero; its message ends with the last lines of what it printed."""
+
+    def __str__(self) -> str:
+        lines = f"{self.stdout or ''}{self.stderr or ''}".strip().splitlines()
+        return super().__str__() + "\n" + "\n".join(lines[-25:])
+
+
 def run(*command: str | Path, cwd: Path | None = None, env: dict[str, str] | None = None) -> str:
-    """Run a command to completion; return its stdout. Raises CalledProcessError with the output on failure."""
-    result = subprocess.run(
-        [str(part) for part in command], cwd=cwd, env=env, capture_output=True, text=True, check=False
-    )
+    """Run a command to completion; return its stdout. Raises CommandFailed, with the output, on failure."""
+    args = [str(part) for part in command]
+    result = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, check=False)
     if result.returncode:
-        raise subprocess.CalledProcessError(result.returncode, command, result.stdout, result.stderr)
+        raise CommandFailed(result.returncode, shlex.join(args), result.stdout, result.stderr)
     return result.stdout
 
 

@@ -7,7 +7,19 @@ import shutil
 import time
 from pathlib import Path
 
-from common import COPIER, PROJECTS, Figure, clean_env, copier_copy_command, generate, hyperfine, run, snapshot
+from common import (
+    COPIER,
+    PROJECTS,
+    CommandFailed,
+    Figure,
+    clean_env,
+    copier_copy_command,
+    generate,
+    hyperfine,
+    log,
+    run,
+    snapshot,
+)
 
 
 def static_template_from(project: Path, work: Path) -> Path:
@@ -43,22 +55,30 @@ def measure_generation(template: Path, work: Path, rounds: int) -> dict[str, Fig
     return figures
 
 
-def measure_time_to_green(template: Path, work: Path, rounds: int) -> dict[str, Figure]:
+def measure_time_to_green(template: Path, work: Path, rounds: int, problems: dict[str, str]) -> dict[str, Figure]:
     """What a user does first: generate, `uv sync`, `uv run pytest`, as the post-copy message says.
 
     The uv cache is warm (every run after the first installs from it; uv still asks the index whether the
     dependencies have newer releases, so the network is part of the figure). `uv sync` is run as users run it,
     without --compile-bytecode: the first test run writes the bytecode, as it would for them.
-    Keys: `{framework}_green_s`.
+    Keys: `{framework}_green_s`. A project whose tests fail is never green: it gets no figure, and `problems`
+    gets the figure's key with the reason.
     """
     samples: dict[str, list[float]] = {name: [] for name in PROJECTS}
     for index in range(rounds):
         for name in PROJECTS:  # alternated, so that drift hits both alike
+            if f"{name}_green_s" in problems:
+                continue
             dst = work / f"green-{name}-{index}"
             started = time.perf_counter()
             generate(template, name, dst)
             run("uv", "sync", "--quiet", cwd=dst, env=clean_env())
-            run("uv", "run", "--quiet", "pytest", "-q", "-p", "no:cacheprovider", cwd=dst, env=clean_env())
+            try:
+                run("uv", "run", "--quiet", "pytest", "-q", "-p", "no:cacheprovider", cwd=dst, env=clean_env())
+            except CommandFailed as failure:
+                log(f"{name}: the generated project's tests fail, so it has no time to green:\n{failure}")
+                problems[f"{name}_green_s"] = "the generated project's tests fail"
+                continue
             samples[name].append(time.perf_counter() - started)
             shutil.rmtree(dst)
-    return {f"{name}_green_s": Figure.of(times, "s") for name, times in samples.items()}
+    return {f"{name}_green_s": Figure.of(times, "s") for name, times in samples.items() if times}

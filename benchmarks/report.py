@@ -144,12 +144,17 @@ def evaluate(figures: dict[str, Figure]) -> dict[str, tuple[float, str]]:
     return {key: (value, target.verdict(value)) for key, (target, value) in values.items() if value is not None}
 
 
-def table(figures: dict[str, Figure]) -> str:
-    """The Markdown table: one row per target measured, with both medians and their spread for a ratio."""
+def table(figures: dict[str, Figure], problems: dict[str, str]) -> str:
+    """The Markdown table: one row per target measured, with both medians and their spread for a ratio, and one
+    per target whose figure could not be measured, with the reason (`problems`: {figure key: reason})."""
     rows = ["| figure | measured (median, min to max) | target | verdict |", "|---|---|---|---|"]
     results = evaluate(figures)
     for target in TARGETS:
         if target.key not in results:
+            if target.measured in problems:
+                rows.append(
+                    f"| {target.label} | not measured: {problems[target.measured]} | {target.comparison} | NOT met |"
+                )
             continue
         value, verdict = results[target.key]
         if target.baseline:

@@ -67,20 +67,21 @@ def main() -> int:
         log("the work tree has uncommitted changes: they are not measured, only the committed HEAD is")
     started, load_before = time.monotonic(), os.getloadavg()
     figures: dict[str, Figure] = {}
+    problems: dict[str, str] = {}  # figure key: why it could not be measured
     with tempfile.TemporaryDirectory(prefix="crossroads-bench-") as tmp:
         work = Path(tmp)
         template = snapshot(TEMPLATE_ROOT, work / "template")
         log("generation")
         figures.update(measure_generation(template, work, runs))
         log("time to green")
-        figures.update(measure_time_to_green(template, work, runs))
+        figures.update(measure_time_to_green(template, work, runs, problems))
         log("apps against bare apps of their framework: preparing")
         apps = prepare_apps(template, work)
         log("startup")
         figures.update(measure_startup(apps, runs))
         log("serving")
         figures.update(measure_serving(apps, runs, seconds))
-    report = table(figures)
+    report = table(figures, problems)
     print(report)
     results = {
         "date": datetime.date.today().isoformat(),
@@ -114,6 +115,7 @@ def main() -> int:
             for target in TARGETS
             for value, verdict in [evaluate(figures).get(target.key, (None, "not measured"))]
         },
+        "not_measured": problems,
         "table": report,
     }
     log(
