@@ -14,7 +14,7 @@ import urllib.request
 from pathlib import Path
 
 from apps import NOTES, App
-from common import Figure, run
+from common import Figure, log, run
 
 # The pages measured, by the name the figures use.
 PAGES = {"home": "/", "notes": "/notes/"}
@@ -91,7 +91,7 @@ def serve_and_load(app: App, seconds: int) -> dict[str, float]:
             return result
         except Exception:
             errors.seek(0)
-            print(errors.read()[-4000:])
+            log(f"{app.wsgi} in {app.cwd} failed; the end of its log:\n{errors.read()[-4000:]}")
             raise
         finally:
             server.send_signal(signal.SIGTERM)
