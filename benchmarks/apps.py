@@ -1,0 +1,160 @@
+"""The apps that startup and serving measure: each generated project, installed as in production, and a bare app
+of its framework (benchmarks/bare/) doing the same work, in the same environment, on the same 20 notes."""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import sqlite3
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from common import PROJECTS, SLUG, clean_env, generate, run
+
+BARE = Path(__file__).resolve().parent / "bare"
+NOTES = 20
+# Production settings for the generated projects; the secrets are throwaway values for loopback benchmarking.
+# Both run as behind a proxy that terminates TLS: the load sends `X-Forwarded-Proto: https`, which each project is
+# told to trust, so that HTTPS redirects, HSTS and Secure cookies stay on, as in production.
+PRODUCTION_ENV = {
+    "flask": {
+        "FLASK_SECRET_KEY": secrets.token_urlsafe(50),
+        "FLASK_SECURITY_PASSWORD_SALT": secrets.token_urlsafe(50),
+        "FLASK_DEBUG": "false",
+        "FLASK_TRUSTED_PROXIES": "1",
+    },
+    "django": {
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_DEBUG": "false",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DJANGO_SECURE_PROXY_SSL_HEADER": "HTTP_X_FORWARDED_PROTO,https",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    },
+}
+# The packages the generated Flask app imports at startup, imported alone: the floor no app code can go below.
+FLASK_LIBRARIES = (
+    "import flask, flask_sqlalchemy, flask_wtf.csrf, flask_security, flask_security.models.fsqla_v3,"
+    " flask_admin.contrib.sqla"
+)
+# Django imports the URLconf (and with it every view module) at the first request, where Flask's application
+# factory registers every route up front: startup loads it too, for both, so that it is what a worker does before
+# it can answer.
+DJANGO_STARTUP = "from {0}.wsgi import application; from django.urls import get_resolver; get_resolver().url_patterns"
+BARE_DJANGO_SETTINGS = """
+# The bare app's changes to startproject's settings: production mode and the notes app.
+DEBUG = False
+ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+INSTALLED_APPS += ["notes"]
+"""
+
+
+@dataclass
+class App:
+    """One side of a comparison: where it runs, its WSGI target for gunicorn, its environment, and the Python code
+    whose run in a fresh process is its startup. `wsgi` is empty for what is not served."""
+
+    cwd: Path
+    wsgi: str
+    env: dict[str, str]
+    startup_code: str
+    python: Path
+    gunicorn: Path = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.gunicorn = self.python.parent / "gunicorn"
+
+    @property
+    def startup_command(self) -> list[str]:
+        """`startup_code` run by this app's Python in its folder, with what its environment adds to `clean_env()`
+        (for hyperfine -N, which runs it in `clean_env()`)."""
+        base = clean_env()
+        variables = [f"{key}={value}" for key, value in self.env.items() if base.get(key) != value]
+        return ["env", "-C", str(self.cwd), *variables, str(self.python), "-c", self.startup_code]
+
+
+def seed(database: Path, table: str) -> None:
+    """Replace the rows of `table` in the SQLite file `database` with the same NOTES notes for every app.
+
+    Plain SQL, so that all four databases hold identical rows; each app's page then shows that it reads them.
+    """
+    with sqlite3.connect(database) as connection:
+        connection.execute(f"DELETE FROM {table}")
+        connection.executemany(
+            f"INSERT INTO {table} (title, body, created_at) VALUES (?, ?, ?)",
+            [
+                (
+                    f"Note {number}",
+                    f"Body of note {number}: a paragraph of plain text, as a person writes it.",
+                    f"2026-01-01 12:00:{number:02d}",
+                )
+                for number in range(1, NOTES + 1)
+            ],
+        )
+    connection.close()
+
+
+def prepare_flask(project: Path, work: Path, python: Path) -> dict[str, App]:
+    database = project / "bench.sqlite3"
+    env = clean_env(**PRODUCTION_ENV["flask"], DATABASE_URL=f"sqlite:///{database}")
+    run(python, "-m", "flask", "--app", SLUG, "db", "upgrade", cwd=project, env=env)
+    seed(database, "note")
+
+    bare = work / "bare-flask"
+    shutil.copytree(BARE / "flask", bare)
+    bare_env = clean_env()
+    run(python, "-c", "from app import app, db; app.app_context().push(); db.create_all()", cwd=bare, env=bare_env)
+    seed(bare / "instance" / "notes.sqlite3", "note")
+    return {
+        "app": App(project, f"{SLUG}:create_app()", env, f"from {SLUG} import create_app; create_app()", python),
+        "bare": App(bare, "app:app", bare_env, "import app", python),
+        "libraries": App(bare, "", bare_env, FLASK_LIBRARIES, python),
+    }
+
+
+def prepare_django(project: Path, work: Path, python: Path) -> dict[str, App]:
+    database = project / "bench.sqlite3"
+    env = clean_env(**PRODUCTION_ENV["django"], DATABASE_URL=f"sqlite:///{database}")
+    run(python, "manage.py", "migrate", "--noinput", cwd=project, env=env)
+    run(python, "manage.py", "collectstatic", "--noinput", cwd=project, env=env)
+    seed(database, "notes_note")
+
+    bare = work / "bare-django"
+    bare_env = clean_env(DJANGO_SETTINGS_MODULE="bare.settings")
+    bare.mkdir()
+    run(python.parent / "django-admin", "startproject", "bare", bare, env=bare_env)
+    run(python, "manage.py", "startapp", "notes", cwd=bare, env=bare_env)
+    shutil.copytree(BARE / "django", bare, dirs_exist_ok=True)
+    with (bare / "bare" / "settings.py").open("a") as settings:
+        settings.write(BARE_DJANGO_SETTINGS)
+    run(python, "manage.py", "makemigrations", "notes", cwd=bare, env=bare_env)
+    run(python, "manage.py", "migrate", "--noinput", cwd=bare, env=bare_env)
+    seed(bare / "db.sqlite3", "notes_note")
+    return {
+        "app": App(project, "config.wsgi", env, DJANGO_STARTUP.format("config"), python),
+        "bare": App(bare, "bare.wsgi", bare_env, DJANGO_STARTUP.format("bare"), python),
+    }
+
+
+def prepare_apps(template: Path, work: Path) -> dict[str, dict[str, App]]:
+    """Generate and install both projects and build their bare twins. Returns {framework: {side: App}}, the
+    sides being "app", "bare", and for Flask "libraries" (the extensions' packages imported alone, not served).
+
+    Each project is installed as in production, with compiled bytecode (the generated Dockerfile sets
+    UV_COMPILE_BYTECODE), without the development `.env` that `copier copy` writes; the bare app runs in the
+    project's environment, so that only the app differs. Each database is SQLite, seeded with the same notes.
+    """
+    prepare = {"flask": prepare_flask, "django": prepare_django}
+    apps = {}
+    for name in PROJECTS:
+        project = generate(template, name, work / f"app-{name}")
+        (project / ".env").unlink(missing_ok=True)
+        run("uv", "sync", "--quiet", "--compile-bytecode", cwd=project, env=clean_env())
+        python = project / ".venv" / "bin" / "python"
+        if not (python.parent / "gunicorn").exists():
+            sys.exit(f"{project.name}: gunicorn is not among the generated project's dependencies")
+        apps[name] = prepare[name](project, work, python)
+        # Our own modules, compiled too (the venv's are, by uv): nothing is compiled while it is timed.
+        folders = sorted({app.cwd for app in apps[name].values()})
+        run(python, "-m", "compileall", "-q", "-x", r"/\.venv/", *folders, env=clean_env())
+    return apps
