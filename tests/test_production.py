@@ -434,6 +434,86 @@ def test_ready_is_503_when_nothing_listens_on_the_database_port(generate, name, 
         assert json.loads(body)["reason"] == "the database does not answer"
 
 
+# --- Flask under gunicorn: error responses and the traceback in the log --------------------------------------------
+
+# A WSGI module beside the project (not in it, which other tests lint): the app as built for production, plus a view
+# that raises.
+RAISING_WSGI = """from shop import create_app
+
+app = create_app()
+
+
+@app.get("/api/boom")
+@app.get("/boom", endpoint="boom_page")
+def boom():
+    raise RuntimeError("raised by the test's view")
+"""
+
+
+@pytest.fixture
+def flask_served(generate, tmp_path) -> Iterator[tuple[int, Path]]:
+    """flask-all under gunicorn, DEBUG off, on a fresh SQLite file, serving `raising_wsgi:app`; yield the port and
+    the file that gunicorn's output (stdout and stderr) goes to."""
+    project = generate("flask-all").sync()
+    (tmp_path / "raising_wsgi.py").write_text(RAISING_WSGI)
+    env = production_env(
+        project,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'app.sqlite3'}",
+        FLASK_SECURITY_PASSWORD_SALT=secrets.token_urlsafe(32),
+        WEB_CONCURRENCY="1",
+    )
+    port = free_port()
+    log = tmp_path / "gunicorn.log"
+    with log.open("w") as output:
+        server = subprocess.Popen(
+            ["uv", "run", "--quiet", "gunicorn", "--pythonpath", str(tmp_path), "raising_wsgi:app"],
+            cwd=project.path,
+            env={**env, "GUNICORN_CMD_ARGS": f"--bind 127.0.0.1:{port}"},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_for_health(server, port, log=log)
+        yield port, log
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+@pytest.mark.xdist_group("flask-all")
+def test_flask_view_that_raises_logs_its_traceback_under_gunicorn(flask_served):
+    port, log = flask_served
+    status, headers, body = fetch(port, "GET", "/api/boom")
+    assert status == 500, body
+    assert headers["Content-Type"] == "application/json"
+    assert json.loads(body)["error"] == "Internal Server Error"
+    status, headers, page = fetch(port, "GET", "/boom", headers={"Accept": "text/html"})
+    assert status == 500, page
+    assert "<h1>500 Internal Server Error</h1>" in page
+    for response in (body, page):
+        assert "raised by the test's view" not in response and "Traceback" not in response
+    output = log.read_text()
+    # One line per record, from the project's logging configuration, then the traceback.
+    for path in ("/api/boom", "/boom"):
+        assert re.search(rf"^\S+ \S+ ERROR \[shop\] Exception on {path} \[GET\]$", output, re.MULTILINE), output
+    assert output.count("Traceback (most recent call last):") == 2, output
+    assert output.count("RuntimeError: raised by the test's view") == 2, output
+
+
+@pytest.mark.xdist_group("flask-all")
+def test_flask_405_and_csrf_failure_are_json_under_gunicorn(flask_served):
+    port, _ = flask_served
+    status, headers, body = fetch(port, "DELETE", "/api/notes")
+    assert status == 405, body
+    assert headers["Content-Type"] == "application/json"
+    assert json.loads(body)["error"] == "Method Not Allowed"
+    assert set(headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
+    # A form posted without its CSRF token, by a client that prefers JSON.
+    status, headers, body = fetch(port, "POST", "/notes/", headers={"Accept": "application/json"}, form={"title": "x"})
+    assert status == 400, body
+    assert json.loads(body) == {"error": "Bad Request", "description": "The CSRF token is missing."}
+
+
 @pytest.mark.parametrize(("name", "overrides"), FLAVOURS)
 def test_dockerfile_collectstatic_step_runs(generate, name, overrides):
     """The Dockerfile's build-time RUN command for Django works in the project as written, with no .env."""
