@@ -167,3 +167,136 @@ def test_the_sixth_sign_in_is_refused_and_the_lockout_is_shared_by_processes(pro
     logs = (tmp_path / "a.log").read_text() + (tmp_path / "b.log").read_text()
     assert "AXES: Locking out" in logs
     assert '" 500 ' not in logs
+
+
+def post_large_body(port: int, path: str, size: int) -> int:
+    """POST `size` bytes to `path`, as fast as the server takes them; return the response's status.
+
+    The server may answer before it has read the body and close the connection: what could not be sent is dropped.
+    """
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        head = (
+            f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nX-Forwarded-Proto: https\r\n"
+            f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {size}\r\nConnection: close\r\n\r\n"
+        )
+        sock.sendall(head.encode())
+        chunk = b"x" * 65536
+        sent = 0
+        try:
+            while sent < size:
+                sock.sendall(chunk[: size - sent])
+                sent += len(chunk)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        response = http.client.HTTPResponse(sock)
+        response.begin()
+        return response.status
+
+
+def test_served_sessions_end_at_logout_and_requests_are_bounded(project, tmp_path):
+    """A replayed session cookie after logout, a 10 MB POST, pages of notes, huge ids and NUL bytes: answers the
+    visitor can act on (a redirect to login, 413, 200, 404, a form error), and no 500 in the whole run."""
+    env = production_env(f"sqlite:///{tmp_path / 'db.sqlite3'}", WEB_CONCURRENCY="2")
+    prepare(project, env)
+    with serving(project, env, tmp_path / "gunicorn.log") as server:
+        visitor = Visitor(server.port)
+        status, _, _ = visitor.submit("/accounts/login/", {"username": ADMIN_EMAIL, "password": ADMIN_PASSWORD})
+        assert status == 302
+        for number in range(25):
+            status, _, page = visitor.submit("/notes/new/", {"title": f"Note {number}", "body": "Body."})
+            assert status == 302, page
+        captured = dict(visitor.cookies)
+        assert visitor.request("GET", "/accounts/profile/")[0] == 200
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', visitor.request("GET", "/notes/new/")[2])
+        assert visitor.request("POST", "/accounts/logout/", form={"csrfmiddlewaretoken": token.group(1)})[0] == 302
+
+        replay = Visitor(server.port)
+        replay.cookies = captured
+        status, headers, _ = replay.request("GET", "/accounts/profile/")
+        assert (status, headers["Location"]) == (302, "/accounts/login/?next=/accounts/profile/")
+        status, headers, _ = replay.request("GET", "/admin/")
+        assert status == 302 and headers["Location"].startswith("/admin/login/")
+
+        assert post_large_body(server.port, "/accounts/sign-up/", 10 * 1024 * 1024) == 413
+
+        anonymous = Visitor(server.port)
+        status, _, page = anonymous.request("GET", "/notes/?page=2")
+        assert status == 200 and page.count('class="note"') == 5 and "Page 2 of 2" in page
+        for path in ("/notes/99999999999999999999999/", f"/notes/{2**63}/", "/notes/0/"):
+            assert anonymous.request("GET", path)[0] == 404, path
+        status, _, page = anonymous.submit(
+            "/accounts/sign-up/", {"email": "a\x00@example.com", "password1": "x\x00y", "password2": "x\x00y"}
+        )
+        assert status == 200 and "Null characters are not allowed" in page
+        status, _, page = anonymous.submit("/accounts/login/", {"username": "a\x00", "password": "b\x00"})
+        assert status == 200, page
+    log = (tmp_path / "gunicorn.log").read_text()
+    assert not re.search(r'" 5\d\d ', log), log
+    assert "Traceback" not in log, log
+
+
+def test_ready_is_503_until_the_migrations_are_applied(project, tmp_path):
+    """gunicorn on a new, empty SQLite file: /ready says 503 (and /health 200) until `migrate` runs, then 200."""
+    env = production_env(f"sqlite:///{tmp_path / 'db.sqlite3'}", WEB_CONCURRENCY="1")
+    project.uv_run("python", "manage.py", "collectstatic", "--no-input", env=env)
+    with serving(project, env, tmp_path / "gunicorn.log") as server:
+        visitor = Visitor(server.port)
+        status, _, body = visitor.request("GET", "/ready")
+        assert status == 503 and "migrations to apply" in body, body
+        project.uv_run("python", "manage.py", "migrate", "--no-input", env=env)
+        assert visitor.request("GET", "/ready")[0] == 200
+
+
+def load(port: int, writers: int, readers: int, seconds: float, cookies: dict[str, str], token: str) -> Counter:
+    """`writers` threads adding notes and `readers` threads reading pages, each in a loop that stops after
+    `seconds`; return how many answers of each kind came back ("write 302", "read 200", "error ...")."""
+    results: Counter = Counter()
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def run(kind: str, number: int) -> None:
+        visitor = Visitor(port)
+        visitor.cookies = dict(cookies)
+        count = 0
+        while time.monotonic() < deadline:
+            count += 1
+            try:
+                if kind == "write":
+                    form = {"csrfmiddlewaretoken": token, "title": f"Load {number}-{count}", "body": "Under load."}
+                    status = visitor.request("POST", "/notes/new/", form=form)[0]
+                else:
+                    status = visitor.request("GET", "/notes/" if count % 2 else "/notes/?page=2")[0]
+                outcome = f"{kind} {status}"
+            except OSError as error:
+                outcome = f"error {type(error).__name__}"
+            with lock:
+                results[outcome] += 1
+
+    threads = [threading.Thread(target=run, args=("write", n)) for n in range(writers)]
+    threads += [threading.Thread(target=run, args=("read", n)) for n in range(readers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=seconds + 60)
+    return results
+
+
+def test_sqlite_serves_five_workers_with_32_writers_and_16_readers(project, tmp_path):
+    """gunicorn's 5 workers on one SQLite file, 32 threads adding notes and 16 reading them for 20 s: every write
+    is saved and answered, every read answered, no "database is locked" anywhere."""
+    env = production_env(f"sqlite:///{tmp_path / 'db.sqlite3'}", WEB_CONCURRENCY="5")
+    prepare(project, env)
+    with serving(project, env, tmp_path / "gunicorn.log") as server:
+        visitor = Visitor(server.port)
+        assert visitor.submit("/accounts/login/", {"username": ADMIN_EMAIL, "password": ADMIN_PASSWORD})[0] == 302
+        page = visitor.request("GET", "/notes/new/")[2]
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        results = load(server.port, writers=32, readers=16, seconds=20, cookies=visitor.cookies, token=token)
+    log = (tmp_path / "gunicorn.log").read_text()
+    assert set(results) == {"write 302", "read 200"}, results
+    assert results["write 302"] > 100 and results["read 200"] > 100, results
+    assert "database is locked" not in log and "Traceback" not in log, log[-3000:]
+    saved = project.uv_run(
+        "python", "manage.py", "shell", "-c", "from shop.notes.models import Note; print(Note.objects.count())", env=env
+    ).stdout.split()[-1]
+    assert int(saved) == results["write 302"]
