@@ -13,17 +13,18 @@ import secrets
 import shutil
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 import urllib.parse
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.cookies import SimpleCookie
 from pathlib import Path
 
 import pytest
-from helpers import Project, free_port, project_env, wait_for_health
+from helpers import Project, free_port, project_env, require, wait_for_health
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("django")]
 
@@ -136,9 +137,7 @@ def test_the_sixth_sign_in_is_refused_and_the_lockout_is_shared_by_processes(pro
     """Two gunicorn servers of 2 workers each on one database, as two machines would be; the visitor's requests
     alternate between them. The 5th wrong password locks the account for this address, in both; the right password
     is refused until the cool-off (6 s here) ends, and then works. The admin login shares the count."""
-    env = production_env(
-        f"sqlite:///{tmp_path / 'db.sqlite3'}", WEB_CONCURRENCY="2", DJANGO_AXES_COOLOFF_MINUTES="0.1"
-    )
+    env = production_env(f"sqlite:///{tmp_path / 'db.sqlite3'}", WEB_CONCURRENCY="2", DJANGO_AXES_COOLOFF_MINUTES="0.1")
     prepare(project, env)
     with serving(project, env, tmp_path / "a.log") as first, serving(project, env, tmp_path / "b.log") as second:
         visitor = Visitor(first.port)
@@ -300,3 +299,88 @@ def test_sqlite_serves_five_workers_with_32_writers_and_16_readers(project, tmp_
         "python", "manage.py", "shell", "-c", "from shop.notes.models import Note; print(Note.objects.count())", env=env
     ).stdout.split()[-1]
     assert int(saved) == results["write 302"]
+
+
+@contextmanager
+def private_postgres() -> Iterator[tuple[str, Callable[[], None]]]:
+    """A throwaway PostgreSQL cluster of its own on a free loopback port, run as the `postgres` user (initdb and
+    pg_ctl from Debian's package, as .ci/postgres uses), so that restarting it disturbs no other test.
+
+    Yields (URL of its database `shop`, restart()); restart() is a fast shutdown and a start, and returns once the
+    server accepts connections again. The cluster is stopped and deleted at the end.
+    """
+    binaries = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda path: int(path.parts[-3]))
+    if not binaries or not shutil.which("runuser"):
+        require("no PostgreSQL server binaries (Debian: postgresql), or no runuser")
+    bin_dir = binaries[-1].parent
+    folder = Path(tempfile.mkdtemp(prefix="crossroads-restart-", dir="/var/tmp"))  # postgres can reach it
+    shutil.chown(folder, "postgres", "postgres")
+    port = free_port()
+
+    def as_postgres(*command: str) -> None:
+        result = subprocess.run(
+            ["runuser", "-u", "postgres", "--", *command], capture_output=True, text=True, check=False
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+
+    data = folder / "data"
+    options = f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={folder} -c fsync=off"
+    pg_ctl = [str(bin_dir / "pg_ctl"), f"--pgdata={data}", f"--log={folder / 'server.log'}", "--wait", "--silent"]
+    try:
+        # Trust on loopback: a cluster that lives for one test, reachable only from this machine.
+        as_postgres(
+            str(bin_dir / "initdb"), f"--pgdata={data}", "--username=postgres", "--auth=trust", "--no-instructions"
+        )
+        as_postgres(*pg_ctl, "start", "-o", options)
+        as_postgres(str(bin_dir / "createdb"), f"--host={folder}", f"--port={port}", "--username=postgres", "shop")
+
+        def restart() -> None:
+            as_postgres(*pg_ctl, "restart", "--mode=fast", "-o", options)
+
+        yield f"postgresql://postgres@127.0.0.1:{port}/shop", restart
+    finally:
+        subprocess.run(
+            ["runuser", "-u", "postgres", "--", *pg_ctl, "stop", "--mode=immediate"], capture_output=True, check=False
+        )
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.mark.postgres
+def test_no_5xx_once_a_restarted_postgresql_is_back(generate, tmp_path):
+    """Light traffic (4 readers) on 2 workers that keep their connections, through a quick PostgreSQL restart:
+    requests during the restart may fail, but every one sent after the server is back succeeds (the settings check
+    a kept connection before reusing it)."""
+    project = generate("django", database="postgresql").sync()
+    with private_postgres() as (database_url, restart):
+        env = production_env(database_url, WEB_CONCURRENCY="2")
+        prepare(project, env)
+        with serving(project, env, tmp_path / "gunicorn.log") as server:
+            results: list[tuple[float, float, int]] = []  # (sent, answered, status); 0: no answer
+            stop = time.monotonic() + 60  # a bound, whatever happens
+            finished = threading.Event()
+
+            def read(number: int) -> None:
+                visitor = Visitor(server.port)
+                while not finished.is_set() and time.monotonic() < stop:
+                    sent = time.monotonic()
+                    try:
+                        status = visitor.request("GET", "/notes/" if number % 2 else "/accounts/login/")[0]
+                    except OSError:
+                        status = 0
+                    results.append((sent, time.monotonic(), status))
+                    time.sleep(0.05)
+
+            threads = [threading.Thread(target=read, args=(n,)) for n in range(4)]
+            for thread in threads:
+                thread.start()
+            time.sleep(3)
+            restart()
+            back_at = time.monotonic()
+            time.sleep(5)
+            finished.set()
+            for thread in threads:
+                thread.join(timeout=30)
+        after = [status for sent, _, status in results if sent > back_at]
+        before = [status for _, answered, status in results if answered < back_at - 1]
+        assert before and set(before) == {200}, Counter(before)
+        assert len(after) > 20 and set(after) == {200}, Counter(after)
