@@ -56,6 +56,8 @@ ANSWER_SETS: dict[str, dict[str, object]] = {
         "flask_extensions": ["sqlalchemy", "admin", "security"],
     },
     "django": {"project_name": "Shop", "framework": "django"},
+    # Sensitive data: two-factor sign-in by default.
+    "django-sensitive": {"project_name": "Shop", "framework": "django", "data_sensitivity": "sensitive"},
 }
 
 

@@ -10,6 +10,9 @@ On failure, a screenshot and the page's HTML are saved under test-artifacts/<tes
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import os
 import re
 import subprocess
@@ -300,3 +303,99 @@ def test_sign_out(page, site):
     page.goto(base + "/")
     assert "Log in" in page.locator(".site-nav").inner_text()
     assert ADMIN_EMAIL not in page.locator(".site-nav").inner_text()
+
+
+def test_admin_needs_no_code_without_two_factor(page, site):
+    """Without two-factor sign-in (these answer sets' default), the password alone opens the admin."""
+    flavour, base = site
+    sign_in(page, site, ADMIN_EMAIL, ADMIN_PASSWORD)
+    assert page.locator("input[name$=otp_token]").count() == 0
+    page.goto(base + flavour.admin_path)
+    assert page.url.startswith(base + flavour.admin_path)
+    assert "login" not in page.url
+
+
+# --- Two-factor sign-in: Django with data_sensitivity=sensitive -----------------------------------------------------
+
+
+def totp(secret: str, at: float) -> str:
+    """The RFC 6238 code (SHA-1, 30 s, 6 digits) of the base32 `secret` at Unix time `at`, as an authenticator app
+    computes it."""
+    key = base64.b32decode(secret.upper() + "=" * (-len(secret) % 8))
+    digest = hmac.new(key, int(at // 30).to_bytes(8, "big"), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    return f"{(int.from_bytes(digest[offset : offset + 4], 'big') & 0x7FFFFFFF) % 1_000_000:06d}"
+
+
+@pytest.fixture(scope="module")
+def two_factor_site(generate, tmp_path_factory):
+    """The base URL of the Django project with two-factor sign-in, served like `site`."""
+    flavour = Django()
+    project = generate("django-sensitive").sync()
+    folder = tmp_path_factory.mktemp("browser-two-factor")
+    env = flavour.production_env(project, folder / "site.sqlite3")
+    flavour.prepare(project, env)
+    port = free_port()
+    log = folder / "gunicorn.log"
+    with log.open("w") as output:
+        server = subprocess.Popen(
+            ["uv", "run", "--quiet", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2", flavour.wsgi_target],
+            cwd=project.path,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    wait_for_health(server, port, timeout=60, log=log)
+    yield f"http://127.0.0.1:{port}"
+    server.terminate()
+    server.wait(timeout=15)
+
+
+@pytest.mark.xdist_group("django-sensitive")
+def test_django_admin_enrols_then_signs_in_with_a_totp_code(page, two_factor_site):
+    """The admin, sent to set up an authenticator app before the admin opens; then, in a new sign-in, the password
+    alone is not enough, a wrong code is refused, and the code computed from the enrolled secret opens the admin."""
+    base = two_factor_site
+    blocked = []
+    page.on("console", lambda message: "Content Security Policy" in message.text and blocked.append(message.text))
+
+    def password_step():
+        page.fill("input[name=auth-username]", ADMIN_EMAIL)
+        page.fill("input[name=auth-password]", ADMIN_PASSWORD)
+        page.get_by_role("button", name="Next").click()
+
+    page.goto(base + "/admin/")
+    assert page.url.startswith(base + "/accounts/login/")
+    password_step()
+    assert "/account/two_factor/setup/" in page.url  # no admin before the second factor is set up
+    page.get_by_role("button", name="Next").click()  # the welcome step
+    secret = page.locator("a[href^='otpauth://']").inner_text().strip()
+    assert page.locator("img[alt='QR Code']").evaluate("image => image.naturalWidth") > 0
+    page.fill("input[name=generator-token]", totp(secret, time.time()))
+    page.get_by_role("button", name="Next").click()
+    page.goto(base + "/admin/")
+    assert page.url == base + "/admin/"
+
+    page.context.clear_cookies()  # a new browser
+    page.goto(base + "/admin/")
+    password_step()
+    token = page.locator("input[name=token-otp_token]")
+    assert token.count() == 1, "the password alone does not sign in"
+    right = totp(secret, time.time() + 30)  # the next period's code: the one used at setup cannot be used again
+    wrong = f"{(int(right) + 1) % 1_000_000:06d}"
+    token.fill(wrong)
+    page.get_by_role("button", name="Next").click()
+    assert page.locator("input[name=token-otp_token]").count() == 1
+    assert "Invalid token" in page.locator("main").inner_text()
+    page.goto(base + "/admin/")
+    assert page.url.startswith(base + "/accounts/login/"), "still not signed in"
+
+    page.wait_for_timeout(1500)  # after a wrong code, django-otp refuses any code for a second
+    page.goto(base + "/admin/")
+    password_step()
+    page.fill("input[name=token-otp_token]", right)
+    page.get_by_role("button", name="Next").click()
+    page.goto(base + "/admin/")
+    assert page.url == base + "/admin/"
+    assert "Site administration" in page.locator("body").inner_text()
+    assert blocked == []
