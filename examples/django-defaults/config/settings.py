@@ -5,6 +5,7 @@ Every value that differs between machines comes from the environment (in develop
 hardening is grouped at the end, and is on whenever DEBUG is off.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -34,6 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
     "shop.users",
     "shop.notes",
 ]
@@ -48,6 +50,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "shop.middleware.RequestBodyLimitMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -73,6 +78,38 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
+# A kept connection may have died with a database restart: check it before each request reuses it.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Write-ahead logging lets readers go on while one connection writes; IMMEDIATE takes the write
+    # lock when a transaction starts, so writers queue for up to `timeout` seconds instead of
+    # failing with "database is locked" when a read inside a transaction turns into a write.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+
+# Shared by every worker process: the rate limits of sign-up and password reset count requests in a
+# table of the database (`migrate` creates it). This cache's increment is not atomic, as
+# django-ratelimit's documentation warns: a burst of concurrent requests may get a few past the
+# rate, which slows abuse all the same; an exact count needs Redis or Memcached.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "ratelimit": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "ratelimit_cache",
+    },
+}
+RATELIMIT_USE_CACHE = "ratelimit"
+RATELIMIT_VIEW = "shop.views.too_many_requests"
+# Requests per client address (and, for password reset, per email address): "10/h", "5/m", ...
+SIGN_UP_RATE = env.str("DJANGO_SIGN_UP_RATE", default="10/h")
+PASSWORD_RESET_RATE = env.str("DJANGO_PASSWORD_RESET_RATE", default="5/h")
+
+# Request bodies: 413 for one larger than this many bytes (its declared Content-Length), before any
+# of it is read; see shop/middleware.py.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_MAX_REQUEST_BYTES", default=1024 * 1024)
 
 # The admin's path, ending with a slash; a less obvious one keeps it out of casual scans.
 ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/")
@@ -83,9 +120,34 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "profile"
 LOGOUT_REDIRECT_URL = "index"
 
+# Sign-in abuse: django-axes counts failed sign-ins (site and admin) per email address and client
+# address, in the database, so that every worker shares the count and a restart keeps it. At the
+# limit it answers 429 with templates/lockout.html, for the right password too, until the cool-off
+# ends; each lockout is logged (logger "axes"). `manage.py axes_reset` lifts every lockout.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("DJANGO_AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.float("DJANGO_AXES_COOLOFF_MINUTES", default=15))
+# Per account and address: a wrong guess from elsewhere cannot lock the owner out.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The login form's field, which holds the email address (axes would look for "email").
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "lockout.html"
+# Log lines for failures and lockouts only (see LOGGING), with the email and client addresses
+# masked: the admin's "Access attempts" shows them.
+AXES_VERBOSE = False
+
+# Passwords: at least 15 characters, as NIST SP 800-63B asks where a password alone signs in; not a
+# common one, nor all digits, nor too close to the email address or name.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 15},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -157,6 +219,8 @@ LOGGING = {
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
     "loggers": {
         "django": {"handlers": [], "level": LOG_LEVEL},
+        # Failed sign-ins and lockouts are warnings; successful ones need no line each.
+        "axes": {"handlers": [], "level": "WARNING"},
     },
 }
 

@@ -3,11 +3,15 @@
 import logging
 
 from django.db import DatabaseError, connection
+from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 logger = logging.getLogger(__name__)
+
+# Once every migration has been applied, this process need not read them again.
+_migrated = False
 
 
 @require_safe
@@ -29,18 +33,36 @@ def health(request: HttpRequest) -> JsonResponse:
 
 @require_safe
 def ready(request: HttpRequest) -> JsonResponse:
-    """Readiness: 200 while the database answers `SELECT 1`, else 503 with the reason.
+    """Readiness: 200 while the database answers `SELECT 1` and has every migration applied, else
+    503 with the reason.
 
     Liveness (/health) says whether to restart the process; readiness says whether to send it
-    traffic. A database outage must take the app out of the load balancer, not restart every
-    process. The error itself goes to the log, not to the client.
+    traffic. A database outage, or a deploy whose `migrate` has not run yet, must keep the app out
+    of the load balancer, not restart every process. The error itself goes to the log, not to the
+    client.
     """
+    global _migrated
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
+        if not _migrated:
+            executor = MigrationExecutor(connection)
+            _migrated = not executor.migration_plan(executor.loader.graph.leaf_nodes())
     except DatabaseError:
         logger.warning("Not ready: the database does not answer", exc_info=True)
         return JsonResponse(
             {"status": "unavailable", "reason": "the database does not answer"}, status=503
         )
+    if not _migrated:
+        logger.warning("Not ready: the database has migrations to apply")
+        return JsonResponse(
+            {"status": "unavailable", "reason": "the database has migrations to apply"}, status=503
+        )
     return JsonResponse({"status": "ok"})
+
+
+def too_many_requests(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """429 with templates/429.html: django-ratelimit's view (RATELIMIT_VIEW) for a view whose rate
+    limit a client has used up."""
+    logger.warning("Rate limit reached: %s %s", request.method, request.path)
+    return render(request, "429.html", status=429)

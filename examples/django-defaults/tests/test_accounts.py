@@ -40,17 +40,17 @@ def test_sign_up_rejects_a_weak_password(client, django_user_model):
     assert not django_user_model.objects.exists()
 
 
-def test_login_by_email_in_any_case(client, user, password):
+def test_login_by_email_in_any_case(client, user, password, login_form):
     response = client.get(reverse("login"))
     assert response.status_code == 200
-    response = client.post(reverse("login"), {"username": "ADA@example.com", "password": password})
+    response = client.post(reverse("login"), login_form("ADA@example.com", password))
     assert response.status_code == 302
     assert response["Location"] == reverse("profile")
     assert get_user(client).pk == user.pk
 
 
-def test_login_rejects_a_wrong_password(client, user):
-    response = client.post(reverse("login"), {"username": user.email, "password": "wrong"})
+def test_login_rejects_a_wrong_password(client, user, login_form):
+    response = client.post(reverse("login"), login_form(user.email, "wrong"))
     assert response.status_code == 200
     assert not get_user(client).is_authenticated
 

@@ -38,9 +38,9 @@ def test_signed_in_people_who_are_not_staff_are_kept_out(client, user):
 
 
 @pytest.mark.django_db
-def test_staff_can_list_and_add_notes(client, staff_user):
+def test_staff_can_list_and_add_notes(client, staff_user, sign_in):
     Note.objects.create(title="Existing", body="Already there.")
-    client.force_login(staff_user)
+    sign_in(client, staff_user)
 
     response = client.get(reverse("admin:notes_note_changelist"))
     assert response.status_code == 200

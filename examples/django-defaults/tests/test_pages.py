@@ -48,6 +48,50 @@ def test_not_ready_when_the_database_cannot_be_opened(tmp_path):
     assert "Traceback (most recent call last)" in result.stdout
 
 
+def run_with_settings(settings_module: str, script: str, **env: str) -> str:
+    """Run `script` in a fresh process with `settings_module` and `env`; return its stdout."""
+    result = subprocess.run(  # noqa: S603 (this file's own script)
+        [sys.executable, "-c", f"import django; django.setup(); {script}"],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": settings_module, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_not_ready_while_migrations_are_unapplied(tmp_path):
+    # A new, empty database: it answers, but every page would fail.
+    output = run_with_settings(
+        "config.test_settings",
+        "from django.test import Client; "
+        "response = Client(HTTP_HOST='localhost').get('/ready'); "
+        "print(response.status_code, response.content.decode())",
+        TEST_DATABASE_URL=f"sqlite:///{tmp_path / 'empty.sqlite3'}",
+    )
+    status, body = output.strip().splitlines()[-1].split(" ", 1)
+    assert status == "503"
+    assert json.loads(body) == {
+        "status": "unavailable",
+        "reason": "the database has migrations to apply",
+    }
+    assert "Not ready: the database has migrations to apply" in output
+
+
+def test_sqlite_files_use_write_ahead_logging_and_wait_for_the_write_lock(tmp_path):
+    output = run_with_settings(
+        "config.settings",
+        "from django.db import connection; cursor = connection.cursor(); "
+        "cursor.execute('PRAGMA journal_mode'); print(cursor.fetchone()[0]); "
+        "cursor.execute('PRAGMA busy_timeout'); print(cursor.fetchone()[0]); "
+        "print(connection.settings_dict['CONN_HEALTH_CHECKS'])",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        DJANGO_SECRET_KEY="test-only-not-secret",
+    )
+    assert output.split() == ["wal", "20000", "True"]
+
+
 def test_index_renders_the_layout(client):
     response = client.get("/")
     assert response.status_code == 200

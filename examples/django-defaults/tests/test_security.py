@@ -38,11 +38,11 @@ def test_https_pages_carry_the_security_headers(client):
 
 
 @pytest.mark.django_db
-def test_login_sets_secure_httponly_lax_session_and_csrf_cookies(client, user, password):
+def test_login_sets_secure_httponly_lax_session_and_csrf_cookies(
+    client, user, password, login_form
+):
     client.get(reverse("login"), secure=True)
-    response = client.post(
-        reverse("login"), {"username": user.email, "password": password}, secure=True
-    )
+    response = client.post(reverse("login"), login_form(user.email, password), secure=True)
     assert response.status_code == 302
     session, csrf = response.cookies["sessionid"], response.cookies["csrftoken"]
     assert session["secure"] and session["httponly"] and session["samesite"] == "Lax"
@@ -51,6 +51,7 @@ def test_login_sets_secure_httponly_lax_session_and_csrf_cookies(client, user, p
     assert csrf["secure"] and csrf["samesite"] == "Lax"
 
 
+@pytest.mark.django_db  # a login page may save a session
 @pytest.mark.parametrize("path", ["/", "/accounts/login/"])
 def test_pages_carry_the_content_security_policy(client, path):
     assert client.get(path)["Content-Security-Policy"] == (

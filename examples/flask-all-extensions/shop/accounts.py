@@ -1,17 +1,23 @@
 """Accounts: users and roles (Flask-Security-Too's fsqla_v3 models), and `flask create-admin`.
 
 Users sign in by email. Flask-Security-Too serves /login, /logout (POST only, with a CSRF
-token), /register (when `SECURITY_REGISTERABLE` is true) and /change; its templates extend
+token), /register (when `SECURITY_REGISTERABLE` is true), /change and /reset, which mails a
+password-reset link through Flask-Mail (the `MAIL_*` settings); its templates extend
 templates/security/base.html, which puts them in the site's layout.
 """
+
+import logging
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
-from flask_security import Security, SQLAlchemyUserDatastore, hash_password
+from flask_mail import Mail
+from flask_security import MailUtil, Security, SQLAlchemyUserDatastore, hash_password
 from flask_security.models import fsqla_v3 as fsqla
 
 from .extensions import db
+
+logger = logging.getLogger(__name__)
 
 ADMIN_ROLE = "admin"
 # Defaults; each can be set from the environment, e.g. FLASK_SECURITY_REGISTERABLE=false.
@@ -22,7 +28,9 @@ SETTINGS = {
     "SECURITY_PASSWORD_SCHEMES": ["argon2"],
     "SECURITY_REGISTERABLE": True,
     "SECURITY_CHANGEABLE": True,
-    # No mail server is configured: registering and changing a password send no email.
+    "SECURITY_RECOVERABLE": True,
+    # Password reset is the only mail sent: signing up and changing a password work without a
+    # mail server.
     "SECURITY_SEND_REGISTER_EMAIL": False,
     "SECURITY_SEND_PASSWORD_CHANGE_EMAIL": False,
     # The default DNS check of the email's domain fails offline and in CI; switch it on in
@@ -48,10 +56,22 @@ class WebAuthn(db.Model, fsqla.FsWebAuthnMixin):
 
 
 user_datastore = SQLAlchemyUserDatastore(db, User, Role, WebAuthn)
+mail = Mail()
+
+
+class LoggingMailUtil(MailUtil):
+    """Flask-Security's mail sending, except that a mail the server does not take is logged, with
+    its traceback, instead of failing the request: the user gets the same response either way."""
+
+    def send_mail(self, template: str, subject: str, recipient, sender, body, html, **kwargs):
+        try:
+            super().send_mail(template, subject, recipient, sender, body, html, **kwargs)
+        except OSError:  # smtplib's errors, a refused connection, a timeout
+            logger.exception("Could not send the email %r (%s)", str(subject), template)
 
 
 def init_app(app: Flask) -> None:
-    """Bind Flask-Security-Too to `app` and add `flask create-admin`.
+    """Bind Flask-Mail and Flask-Security-Too to `app` and add `flask create-admin`.
 
     Raises:
         RuntimeError: `SECURITY_PASSWORD_SALT` is not configured.
@@ -63,7 +83,8 @@ def init_app(app: Flask) -> None:
             "FLASK_SECURITY_PASSWORD_SALT is not set. Put it in the environment or in .env; "
             "see .env.example."
         )
-    Security(app, user_datastore)
+    mail.init_app(app)
+    Security(app, user_datastore, mail_util_cls=LoggingMailUtil)
     app.cli.add_command(create_admin)
 
 

@@ -1,13 +1,16 @@
-"""Error responses for 404 and 500: JSON for the API and for clients that ask for it, else HTML."""
+"""Error responses: JSON under /api/ and for clients that prefer it, an HTML page otherwise.
 
-from flask import Flask, render_template, request
+One handler for every `HTTPException` (404, 405, CSRF failures, which are 400s, ...). Flask
+hands it the 500 of an unhandled exception too, after `app.logger` has logged the traceback.
+"""
+
+from flask import Flask, Response, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
 
 def init_app(app: Flask) -> None:
-    """Register the handlers. Flask logs the exception behind a 500 before it calls them."""
-    app.register_error_handler(404, handle_error)
-    app.register_error_handler(500, handle_error)
+    """Register the handler."""
+    app.register_error_handler(HTTPException, handle_http_exception)
 
 
 def wants_json() -> bool:
@@ -19,8 +22,15 @@ def wants_json() -> bool:
     )
 
 
-def handle_error(error: HTTPException):
-    """Answer with the error's status and name, never with a traceback."""
+def handle_http_exception(error: HTTPException) -> Response:
+    """`{"error": name, "description": text}` or error.html, with the error's status and its
+    headers (Allow on 405, WWW-Authenticate on 401); never a traceback."""
     if wants_json():
-        return {"error": error.name}, error.code
-    return render_template("error.html", error=error), error.code
+        response = jsonify(error=error.name, description=error.description)
+    else:
+        response = make_response(render_template("error.html", error=error))
+    response.status_code = error.code
+    for name, value in error.get_response().headers:
+        if name not in response.headers:
+            response.headers.add(name, value)
+    return response

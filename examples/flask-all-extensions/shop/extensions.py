@@ -3,8 +3,8 @@
 import os
 from pathlib import Path
 
-import click
 from flask import Flask
+from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
@@ -21,6 +21,7 @@ NAMING_CONVENTION = {
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+migrate = Migrate(directory=str(MIGRATIONS))
 csrf = CSRFProtect()
 
 
@@ -32,9 +33,8 @@ def init_app(app: Flask) -> None:
     """
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", database_url(app))
     db.init_app(app)
+    migrate.init_app(app, db)
     csrf.init_app(app)
-    if click.get_current_context(silent=True) is not None:
-        init_migrate(app)
 
 
 def database_url(app: Flask) -> str:
@@ -45,14 +45,3 @@ def database_url(app: Flask) -> str:
         return url.replace("postgres://", "postgresql://", 1)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{Path(app.instance_path) / 'app.sqlite3'}"
-
-
-def init_migrate(app: Flask) -> None:
-    """Bind Flask-Migrate, which the `flask db` commands need.
-
-    Flask-Migrate imports Alembic and Mako (about 75 ms), which no request needs, so the
-    application factory calls this only when the app is loaded by the `flask` command line.
-    """
-    from flask_migrate import Migrate
-
-    Migrate(app, db, directory=str(MIGRATIONS))

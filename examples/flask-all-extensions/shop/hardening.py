@@ -1,4 +1,7 @@
-"""Production hardening, the Flask counterpart of what Django's `check --deploy` asks for.
+"""Production hardening: the secret key, cookie flags, security headers and trusted proxies.
+
+No maintained Flask extension sets security headers (flask-talisman's last release was in 2023),
+hence this small module.
 
 In production, which here means neither DEBUG nor TESTING is on:
 - the application refuses to start with a weak `SECRET_KEY`: shorter than 32 characters, made of
@@ -9,7 +12,7 @@ In production, which here means neither DEBUG nor TESTING is on:
 Always, also in development:
 - the session and remember-me cookies are HttpOnly and SameSite=Lax;
 - every response carries Content-Security-Policy, X-Content-Type-Options, Referrer-Policy,
-  X-Frame-Options and Cross-Origin-Opener-Policy, with the values the Django flavour sends.
+  X-Frame-Options and Cross-Origin-Opener-Policy.
 
 Behind `TRUSTED_PROXIES` reverse proxies (default 0), werkzeug's ProxyFix takes the client's
 address and scheme from the X-Forwarded-For and X-Forwarded-Proto headers they set.
@@ -21,7 +24,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 MIN_SECRET_KEY_LENGTH = 32
 # Found in keys copied from an example or a tutorial rather than generated.
 PLACEHOLDERS = ("change", "example", "insecure", "placeholder", "replace", "secret-key", "secret_")
-# The Django flavour's policy (django-csp): only this site's own scripts, styles, images, fonts.
+# Only this site's own scripts, styles, images and fonts; no plugins, frames or inline scripts.
 # The extensions' pages load their assets from the application's static files, not from a CDN.
 # admin.py adds the two inline handlers of Flask-Admin's list views to it, on the admin's pages.
 CONTENT_SECURITY_POLICY = (

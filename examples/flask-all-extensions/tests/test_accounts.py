@@ -1,10 +1,14 @@
-"""Sign-up, sign-in by email, sign-out, password change, CSRF, and `flask create-admin`."""
+"""Sign-up, sign-in by email, sign-out, password change and reset, CSRF, `flask create-admin`."""
+
+import logging
+import re
+import socket
 
 from conftest import PASSWORD
 from flask_security import verify_password
 
 from shop import create_app
-from shop.accounts import ADMIN_ROLE, create_admin, user_datastore
+from shop.accounts import ADMIN_ROLE, create_admin, mail, user_datastore
 
 
 def signed_in(client) -> bool:
@@ -118,3 +122,49 @@ def test_create_admin_refuses_a_bad_email_a_short_password_or_a_taken_email(app,
     ):
         result = runner.invoke(create_admin, arguments)
         assert result.exit_code == 2, result.output
+
+
+def test_password_reset_mails_a_link_that_sets_a_new_password(app, client, make_user, csrf_token):
+    make_user("ada@example.com")
+    with mail.record_messages() as outbox:
+        response = client.post(
+            "/reset", data={"email": "ada@example.com", "csrf_token": csrf_token("/reset")}
+        )
+    assert response.status_code == 200
+    (message,) = outbox
+    assert message.recipients == ["ada@example.com"]
+    link = re.search(r"http://localhost(/reset/[^\s\"]+)", message.body).group(1)
+    new_password = "a brand new passphrase"
+    response = client.post(
+        link,
+        data={
+            "password": new_password,
+            "password_confirm": new_password,
+            "csrf_token": csrf_token(link),
+        },
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        user = user_datastore.find_user(email="ada@example.com")
+        assert verify_password(new_password, user.password)
+
+
+def test_a_reset_mail_that_cannot_be_sent_is_logged_and_the_user_sees_no_error(
+    app, client, make_user, csrf_token, caplog
+):
+    with socket.socket() as closed:  # a port that nothing listens on: the connection is refused
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_SUPPRESS_SEND=False)
+    mail.init_app(app)  # Flask-Mail reads its settings when it is bound
+    make_user("ada@example.com")
+    with caplog.at_level(logging.ERROR):
+        response = client.post(
+            "/reset", data={"email": "ada@example.com", "csrf_token": csrf_token("/reset")}
+        )
+    assert response.status_code == 200
+    assert "Instructions to reset your password have been sent" in response.text
+    (record,) = [record for record in caplog.records if record.exc_info]
+    assert record.getMessage().startswith("Could not send the email")
+    assert "reset_instructions" in record.getMessage()
+    assert issubclass(record.exc_info[0], OSError)

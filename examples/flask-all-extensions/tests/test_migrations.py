@@ -3,7 +3,7 @@
 from flask_migrate import check, downgrade, upgrade
 
 from shop import create_app
-from shop.extensions import database_url, init_migrate
+from shop.extensions import database_url, db
 
 
 def test_upgrade_then_check_finds_no_difference_and_downgrade_undoes_it(tmp_path):
@@ -15,11 +15,11 @@ def test_upgrade_then_check_finds_no_difference_and_downgrade_undoes_it(tmp_path
             "SECURITY_PASSWORD_SALT": "test",
         }
     )
-    init_migrate(app)
     with app.app_context():
         upgrade()
         check()  # exits non-zero when autogenerate would write a migration
         downgrade(revision="base")
+        db.engine.dispose()
 
 
 def test_database_url_comes_from_the_environment(app, monkeypatch, tmp_path):

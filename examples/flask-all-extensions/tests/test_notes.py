@@ -39,4 +39,4 @@ def test_a_post_without_the_csrf_token_is_refused(client):
 def test_a_missing_note_is_a_json_404(client):
     response = client.get("/api/notes/999")
     assert response.status_code == 404
-    assert response.get_json() == {"error": "Not Found"}
+    assert response.get_json()["error"] == "Not Found"

@@ -5,7 +5,8 @@ class Note(models.Model):
     """A short text that anyone can read and signed-in people can write."""
 
     title = models.CharField(max_length=200)
-    body = models.TextField()
+    # The database does not limit a TextField; forms (the admin's too) hold it to max_length.
+    body = models.TextField(max_length=10_000)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -7,5 +7,6 @@ from . import views
 urlpatterns = [
     path("sign-up/", views.sign_up, name="sign_up"),
     path("profile/", views.profile, name="profile"),
+    path("password_reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path("", include("django.contrib.auth.urls")),
 ]
