@@ -56,6 +56,9 @@ ANSWER_SETS: dict[str, dict[str, object]] = {
         "flask_extensions": ["sqlalchemy", "admin", "security"],
     },
     "django": {"project_name": "Shop", "framework": "django"},
+    # app_kind: "django" above is both (the default), pages and the API.
+    "django-api": {"project_name": "Shop", "framework": "django", "app_kind": "api"},
+    "django-site": {"project_name": "Shop", "framework": "django", "app_kind": "site"},
 }
 
 
