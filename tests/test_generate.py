@@ -17,7 +17,16 @@ FLAVOURS = answer_sets(
     "flask", "flask-sqlalchemy", "flask-admin", "flask-security", "flask-all", "django", "django-api", "django-site"
 )
 # Made by running a project (uv sync, pytest, migrate, collectstatic), not by the template; other tests may run first.
-RUN_ARTIFACTS = {".venv", "uv.lock", ".pytest_cache", ".ruff_cache", "__pycache__", "db.sqlite3", "staticfiles"}
+RUN_ARTIFACTS = {
+    ".venv",
+    ".hypothesis",
+    "uv.lock",
+    ".pytest_cache",
+    ".ruff_cache",
+    "__pycache__",
+    "db.sqlite3",
+    "staticfiles",
+}
 
 
 @pytest.mark.parametrize("name", FLAVOURS)
