@@ -58,6 +58,9 @@ ANSWER_SETS: dict[str, dict[str, object]] = {
     "django": {"project_name": "Shop", "framework": "django"},
     # Sensitive data: two-factor sign-in by default.
     "django-sensitive": {"project_name": "Shop", "framework": "django", "data_sensitivity": "sensitive"},
+    # app_kind: "django" above is both (the default), pages and the API.
+    "django-api": {"project_name": "Shop", "framework": "django", "app_kind": "api"},
+    "django-site": {"project_name": "Shop", "framework": "django", "app_kind": "site"},
 }
 
 

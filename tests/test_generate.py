@@ -13,9 +13,20 @@ pytestmark = pytest.mark.slow
 QUESTIONS = [name for name in yaml.safe_load((TEMPLATE_ROOT / "copier.yml").read_text()) if not name.startswith("_")]
 # Copier syntax left behind: a Jinja tag around one of our question names, or a raw marker.
 LEFTOVER = re.compile(r"\{[{%][^}]*\b(" + "|".join(QUESTIONS) + r"|_copier_\w+)\b|\{%-? *(end)?raw")
-FLAVOURS = answer_sets("flask", "flask-sqlalchemy", "flask-admin", "flask-security", "flask-all", "django")
+FLAVOURS = answer_sets(
+    "flask", "flask-sqlalchemy", "flask-admin", "flask-security", "flask-all", "django", "django-api", "django-site"
+)
 # Made by running a project (uv sync, pytest, migrate, collectstatic), not by the template; other tests may run first.
-RUN_ARTIFACTS = {".venv", "uv.lock", ".pytest_cache", ".ruff_cache", "__pycache__", "db.sqlite3", "staticfiles"}
+RUN_ARTIFACTS = {
+    ".venv",
+    ".hypothesis",
+    "uv.lock",
+    ".pytest_cache",
+    ".ruff_cache",
+    "__pycache__",
+    "db.sqlite3",
+    "staticfiles",
+}
 
 
 @pytest.mark.parametrize("name", FLAVOURS)
