@@ -50,10 +50,17 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Before the middleware below, so that their error responses under /api/ become JSON too.
+    "shop.api.errors.JsonErrorsMiddleware",
     "shop.middleware.RequestBodyLimitMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+
+# The REST API (config/api.py): Django Ninja, whose app serves the docs' Swagger UI from this
+# site's static files (without it in INSTALLED_APPS, the docs page would load it from a CDN), and
+# the API's tokens and JSON errors (see JsonErrorsMiddleware in MIDDLEWARE).
+INSTALLED_APPS += ["ninja", "shop.api"]
 
 ROOT_URLCONF = "config.urls"
 

@@ -2,11 +2,12 @@ from django.apps import AppConfig
 
 
 class NotesConfig(AppConfig):
-    """A sample app that shows where models, admin, views, templates, URLs and tests go.
+    """A sample app that shows where models, admin, views, templates, URLs, API operations and
+    tests go.
 
-    To remove it: delete this folder and tests/test_notes.py, then take its line out of
-    INSTALLED_APPS ("shop.notes"), out of config/urls.py and out of
-    templates/nav.html.
+    To remove it: delete this folder, tests/test_notes.py and tests/test_api.py, then take it out
+    of config/urls.py, config/api.py, templates/nav.html and INSTALLED_APPS
+    ("shop.notes").
     """
 
     name = "shop.notes"
