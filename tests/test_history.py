@@ -98,18 +98,13 @@ COMMON_EDITS = [
 
 
 def import_catalog(text: str) -> str:
-    """The factory's `from . import ...` with the team's module added, one name a line as ruff formats it when the
-    line grows past 100 characters."""
-    line = re.search(r"^from \. import (.+)$", text, re.MULTILINE)
-    assert line, "the factory no longer imports its modules in one line"
-    names = sorted({*line[1].split(", "), "catalog"})
-    return (
-        text[: line.start()]
-        + "from . import (\n"
-        + "".join(f"    {name},\n" for name in names)
-        + ")"
-        + text[line.end() :]
-    )
+    """The factory's `from . import ...` with the team's module added, one name a line as ruff formats it once the
+    line is longer than 100 characters. Raises AssertionError when the factory has no such import."""
+    found = re.search(r"^from \. import (\(\n(?:    \w+,\n)+\)|[\w, ]+)$", text, re.MULTILINE)
+    assert found, "the factory no longer imports its modules with `from . import`"
+    names = sorted({*re.findall(r"\w+", found[1]), "catalog"})
+    wrapped = "from . import (\n" + "".join(f"    {name},\n" for name in names) + ")"
+    return text[: found.start()] + wrapped + text[found.end() :]
 
 
 FLASK_CATALOG = '''\
