@@ -10,6 +10,7 @@ import json
 import os
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -61,6 +62,16 @@ ANSWER_SETS: dict[str, dict[str, object]] = {
     # app_kind: "django" above is both (the default), pages and the API.
     "django-api": {"project_name": "Shop", "framework": "django", "app_kind": "api"},
     "django-site": {"project_name": "Shop", "framework": "django", "app_kind": "site"},
+    # As it scales (tests/test_scale.py): Celery tasks and the cache on Redis, PostgreSQL; then each alone, on SQLite.
+    "django-scale": {
+        "project_name": "Shop",
+        "framework": "django",
+        "background_tasks": True,
+        "cache": "redis",
+        "database": "postgresql",
+    },
+    "django-tasks": {"project_name": "Shop", "framework": "django", "background_tasks": True, "cache": "none"},
+    "django-cache": {"project_name": "Shop", "framework": "django", "background_tasks": False, "cache": "redis"},
 }
 
 
@@ -290,3 +301,119 @@ def decide(**answers: object) -> dict:
 
 # The questions the recommendation reads, in copier.yml's order.
 DECISION_QUESTIONS: list[str] = decide()["questions"]
+
+
+# --- Processes that a test starts and stops (tests/test_scale.py) --------------------------------------------------
+
+
+class LoggedProcess:
+    """A process started by a test, in a session of its own, its output in the file `log` (a pipe nobody reads would
+    fill up and block it). `stop()` ends it gracefully, `kill()` at once, each with every child it started (uv run
+    starts the real server as a child); both wait for it."""
+
+    def __init__(self, command: list[str], log: Path, cwd: Path | None = None, env: dict[str, str] | None = None):
+        self.log = log
+        with log.open("a") as output:
+            self.process = subprocess.Popen(
+                command, cwd=cwd, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+            )
+
+    def running(self) -> bool:
+        return self.process.poll() is None
+
+    def output(self) -> str:
+        return self.log.read_text()
+
+    def wait_for_output(self, text: str, timeout: float = 60) -> None:
+        """Wait until `text` is in the log. Raises AssertionError with the log when the process exits first or
+        `timeout` seconds pass."""
+        deadline = time.monotonic() + timeout
+        while text not in self.output():
+            if not self.running() or time.monotonic() > deadline:
+                self.kill()
+                raise AssertionError(f"{self.process.args} did not log {text!r}:\n{self.output()}")
+            time.sleep(0.2)
+
+    def _signal_group(self, signum: int) -> None:
+        try:
+            os.killpg(self.process.pid, signum)  # the session this object started: the process and its children
+        except ProcessLookupError:
+            pass
+
+    def stop(self, timeout: float = 30) -> None:
+        """SIGTERM, as `docker stop` sends; SIGKILL after `timeout` seconds."""
+        if self.running():
+            self._signal_group(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self._signal_group(signal.SIGKILL)  # children that outlived their parent
+
+    def kill(self) -> None:
+        """SIGKILL, as a machine that fails."""
+        self._signal_group(signal.SIGKILL)
+        self.process.wait()
+
+
+def redis_server(log: Path) -> tuple[LoggedProcess, str]:
+    """Debian's redis-server on a free loopback port, nothing saved to disk; return it and its URL (database 0).
+    Raises AssertionError when it does not start."""
+    port = free_port()
+    server = LoggedProcess(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], log
+    )
+    server.wait_for_output("Ready to accept connections", timeout=20)
+    return server, f"redis://127.0.0.1:{port}/0"
+
+
+def haproxy_round_robin(backends: list[int], folder: Path, health_path: str = "/health") -> tuple[LoggedProcess, int]:
+    """HAProxy on a free loopback port, round-robin over the loopback ports `backends` (servers s0, s1, ...), each
+    checked on `health_path` every 500 ms and taken out at the first failure. A request whose connection is refused
+    goes to another server; each response names its server in `X-Served-By`. Writes `folder`/haproxy.cfg; returns
+    the process and its port. Raises AssertionError when it does not start."""
+    port = free_port()
+    servers = "\n".join(
+        f"    server s{number} 127.0.0.1:{backend} check inter 500 fall 1 rise 2"
+        for number, backend in enumerate(backends)
+    )
+    config = folder / "haproxy.cfg"
+    config.write_text(
+        f"""global
+    log stdout format raw local0
+
+defaults
+    mode http
+    log global
+    option httplog
+    timeout connect 2s
+    timeout client 30s
+    timeout server 30s
+    retries 3
+    option redispatch 1
+
+frontend http
+    bind 127.0.0.1:{port}
+    default_backend app
+
+backend app
+    balance roundrobin
+    option httpchk
+    http-check send meth GET uri {health_path} hdr Host 127.0.0.1
+    http-response set-header X-Served-By %s
+{servers}
+"""
+    )
+    proxy = LoggedProcess(["haproxy", "-db", "-f", str(config)], folder / "haproxy.log")
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{health_path}", timeout=2) as response:
+                if response.status == 200:
+                    return proxy, port
+        except OSError:
+            pass
+        if not proxy.running() or time.monotonic() > deadline:
+            proxy.kill()
+            raise AssertionError(f"haproxy did not serve {health_path}:\n{proxy.output()}")
+        time.sleep(0.3)

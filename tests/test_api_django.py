@@ -58,8 +58,10 @@ def test_api_has_no_pages_beyond_accounts_and_admin(generate):
     assert all((project.path / name).exists() for name in API_FILES)
     assert not [name for name in PAGE_FILES if (project.path / name).exists()]
     templates = sorted(str(path.relative_to(project.path / "shop")) for path in (project.path / "shop").rglob("*.html"))
-    # What sign-in, sign-up, passwords and the token page need; the stylesheet stays for them.
-    assert all(re.match(r"(templates/(registration/|base|form_page|nav)|users/|api/)", name) for name in templates)
+    # What sign-in, sign-up, passwords and the token page need, with the error pages of sign-in's lockout and
+    # rate limits and of an oversized body; the stylesheet stays for them.
+    allowed = r"(templates/(registration/|base|form_page|nav|lockout|429|413)|users/|api/)"
+    assert all(re.match(allowed, name) for name in templates), templates
     assert (project.path / "shop/static/style.css").is_file()
     nav = (project.path / "shop/templates/nav.html").read_text()
     assert "notes" not in nav and "tokens:list" in nav

@@ -12,9 +12,21 @@ pytestmark = pytest.mark.slow
 
 QUESTIONS = [name for name in yaml.safe_load((TEMPLATE_ROOT / "copier.yml").read_text()) if not name.startswith("_")]
 # Copier syntax left behind: a Jinja tag around one of our question names, or a raw marker.
-LEFTOVER = re.compile(r"\{[{%][^}]*\b(" + "|".join(QUESTIONS) + r"|_copier_\w+)\b|\{%-? *(end)?raw")
+# Django's own fragment-cache tags ({% load cache %}, {% cache ... %}) share their name with the question `cache`.
+LEFTOVER = re.compile(
+    r"(?!\{% (?:load )?cache\b)\{[{%][^}]*\b(" + "|".join(QUESTIONS) + r"|_copier_\w+)\b|\{%-? *(end)?raw"
+)
 FLAVOURS = answer_sets(
-    "flask", "flask-sqlalchemy", "flask-admin", "flask-security", "flask-all", "django", "django-api", "django-site"
+    "flask",
+    "flask-sqlalchemy",
+    "flask-admin",
+    "flask-security",
+    "flask-all",
+    "django",
+    "django-api",
+    "django-site",
+    "django-tasks",
+    "django-cache",
 )
 # Made by running a project (uv sync, pytest, migrate, collectstatic), not by the template; other tests may run first.
 RUN_ARTIFACTS = {

@@ -81,7 +81,7 @@ def test_the_log_level_comes_from_the_environment():
         env.pop("DJANGO_LOG_LEVEL", None)
         if level:
             env["DJANGO_LOG_LEVEL"] = level
-        result = subprocess.run(  # noqa: S603 (this file's own script)
+        result = subprocess.run(
             [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
         )
         assert result.stdout.strip() == expected, level

@@ -35,7 +35,7 @@ def test_not_ready_when_the_database_cannot_be_opened(tmp_path):
         "DJANGO_SETTINGS_MODULE": "config.test_settings",
         "TEST_DATABASE_URL": f"sqlite:///{tmp_path / 'missing' / 'db.sqlite3'}",
     }
-    result = subprocess.run(  # noqa: S603 (this file's own script)
+    result = subprocess.run(
         [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr
@@ -50,7 +50,7 @@ def test_not_ready_when_the_database_cannot_be_opened(tmp_path):
 
 def run_with_settings(settings_module: str, script: str, **env: str) -> str:
     """Run `script` in a fresh process with `settings_module` and `env`; return its stdout."""
-    result = subprocess.run(  # noqa: S603 (this file's own script)
+    result = subprocess.run(
         [sys.executable, "-c", f"import django; django.setup(); {script}"],
         env={**os.environ, "DJANGO_SETTINGS_MODULE": settings_module, **env},
         capture_output=True,

@@ -1,0 +1,547 @@
+"""When one machine is not enough: a generated project as several processes on loopback, as it would run on several
+machines. Two gunicorn instances of the project on one PostgreSQL database, a Celery worker, Redis, and HAProxy in
+front, round-robin; Chromium and plain HTTP clients go through HAProxy (or straight to one instance, to prove what the
+instances share).
+
+The harness, for each flavour that scales (a `ScaleFlavour`):
+- `Stack(project, flavour, database_url, folder)` starts redis-server, the instances (`start_web(i)`), the worker
+  (`start_worker()`, `stop_worker()`) and HAProxy (`proxy_port`, `url`); `close()` stops them all.
+  helpers.LoggedProcess, helpers.redis_server and helpers.haproxy_round_robin do the process work.
+- `Client(port)`: one visitor over HTTP, with cookies and the CSRF token of the flavour's forms.
+The module runs the whole stack once per flavour (`stack` fixture, module scope); its tests go in file order, and the
+one that kills an instance comes last. Every loop is bounded in time.
+
+The rest is cheap: a plain copy needs no Redis, worker or server; the manifests validate offline; every new answer
+combination passes its own checks.
+"""
+
+from __future__ import annotations
+
+import http.client
+import re
+import secrets
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from collections import Counter
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from pathlib import Path
+
+import pytest
+import yaml
+from helpers import (
+    LoggedProcess,
+    Project,
+    answer_sets,
+    free_port,
+    haproxy_round_robin,
+    project_env,
+    redis_server,
+    wait_for_health,
+)
+
+pytestmark = pytest.mark.slow
+
+BIN = Path(sys.executable).parent  # kubernetes-validate and check-jsonschema of the template's own environment
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ADMIN_EMAIL, ADMIN_PASSWORD = "boss@example.com", "a long enough passphrase"
+LOCKED_EMAIL, LOCKED_PASSWORD = "target@example.com", "the target's own passphrase"
+MEMBER_EMAIL, MEMBER_PASSWORD = "member@example.com", "another long passphrase 77"
+SECRET_KEY = "scale-test-" + secrets.token_urlsafe(40)  # one for every instance: a session signed by A opens B
+
+
+# --- Flavours -----------------------------------------------------------------------------------------------------
+
+
+class ScaleFlavour:
+    """What differs between flavours: answers, commands, settings, pages. Paths are relative to the site's root."""
+
+    answer_set: str
+    celery_app: str
+    signup_path: str
+    login_path: str
+    new_note_path: str
+    lockout_status: int  # what a locked-out sign-in answers
+
+    def env(self, database_url: str, redis_url: str) -> dict[str, str]:
+        """Production settings on plain HTTP on loopback, shared by every process of the stack."""
+        raise NotImplementedError
+
+    def prepare(self, project: Project, env: dict[str, str]) -> None:
+        """Migrate the database; create the accounts ADMIN_EMAIL and LOCKED_EMAIL."""
+        raise NotImplementedError
+
+    def fill_signup(self, page, email: str, password: str) -> None:
+        raise NotImplementedError
+
+    def fill_login(self, page, email: str, password: str) -> None:
+        raise NotImplementedError
+
+    def login_form(self, email: str, password: str) -> dict[str, str]:
+        raise NotImplementedError
+
+    def note_form(self, title: str, body: str) -> dict[str, str]:
+        raise NotImplementedError
+
+    def counted(self, text: str) -> int | None:
+        """The word count that a note's page shows, or None while there is none."""
+        raise NotImplementedError
+
+    # The rows of the notes: a SQL query that returns `id|title|word count` lines.
+    notes_sql: str
+    # A line the worker logs when the task has counted a note, with `{id}` for the note's id.
+    worker_line: str
+
+
+class Django(ScaleFlavour):
+    answer_set = "django-scale"
+    celery_app = "config.celery_app"
+    signup_path = "/accounts/sign-up/"
+    login_path = "/accounts/login/"
+    new_note_path = "/notes/new/"
+    lockout_status = 429
+    notes_sql = "SELECT id, title, coalesce(word_count::text, '') FROM notes_note ORDER BY id"
+    worker_line = "Note {id} has "
+
+    def env(self, database_url, redis_url):
+        return project_env(
+            DJANGO_DEBUG="false",
+            DJANGO_SECRET_KEY=SECRET_KEY,
+            DJANGO_ALLOWED_HOSTS="127.0.0.1",
+            # Plain HTTP on loopback; Chromium treats 127.0.0.1 as secure, so Secure cookies still work.
+            DJANGO_SECURE_SSL_REDIRECT="false",
+            DATABASE_URL=database_url,
+            REDIS_URL=redis_url,
+            WEB_CONCURRENCY="1",
+        )
+
+    def prepare(self, project, env):
+        project.uv_run("python", "manage.py", "migrate", "--no-input", env=env)
+        project.uv_run("python", "manage.py", "collectstatic", "--no-input", env=env)
+        for email, password in ((ADMIN_EMAIL, ADMIN_PASSWORD), (LOCKED_EMAIL, LOCKED_PASSWORD)):
+            superuser = {"DJANGO_SUPERUSER_EMAIL": email, "DJANGO_SUPERUSER_PASSWORD": password}
+            project.uv_run("python", "manage.py", "createsuperuser", "--no-input", env={**env, **superuser})
+
+    def fill_signup(self, page, email, password):
+        page.fill("input[name=email]", email)
+        page.fill("input[name=password1]", password)
+        page.fill("input[name=password2]", password)
+        page.click("main button[type=submit]")
+
+    def fill_login(self, page, email, password):
+        page.fill("input[name=username]", email)
+        page.fill("input[name=password]", password)
+        page.click("main button[type=submit]")
+
+    def login_form(self, email, password):
+        return {"username": email, "password": password}
+
+    def note_form(self, title, body):
+        return {"title": title, "body": body}
+
+    def counted(self, text):
+        match = re.search(r"(\d+) words?\b", text)
+        return int(match.group(1)) if match else None
+
+
+FLAVOURS = {"django-scale": Django()}
+
+
+# --- The stack ----------------------------------------------------------------------------------------------------
+
+
+class Client:
+    """One visitor over plain HTTP: keeps its cookies, sends the CSRF token of the page's form."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, form: dict[str, str] | None = None, port: int | None = None):
+        """One request; return (status, headers, text). Raises OSError when the connection fails."""
+        port = port or self.port
+        origin = f"http://127.0.0.1:{port}"
+        headers = {"Host": f"127.0.0.1:{port}", "Origin": origin, "Referer": origin + path}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+        body = None
+        if form is not None:
+            body = urllib.parse.urlencode(form).encode()
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            text = response.read().decode()
+        finally:
+            connection.close()
+        jar = SimpleCookie()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            jar.load(header)
+        for name, morsel in jar.items():
+            self.cookies[name] = morsel.value
+        return response.status, response.headers, text
+
+    def submit(self, path: str, fields: dict[str, str], port: int | None = None):
+        """GET the form at `path`, then POST `fields` with its CSRF token; return the POST's (status, headers,
+        text)."""
+        status, _, page = self.request("GET", path, port=port)
+        assert status == 200, f"GET {path}: {status}\n{page[:2000]}"
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        return self.request("POST", path, form={"csrfmiddlewaretoken": token, **fields}, port=port)
+
+
+@dataclass
+class Stack:
+    """The processes of one flavour's project on loopback: Redis, two gunicorn instances, a worker, HAProxy."""
+
+    project: Project
+    flavour: ScaleFlavour
+    database_url: str
+    folder: Path
+    env: dict[str, str] = field(init=False)
+    redis: LoggedProcess = field(init=False)
+    web: list[LoggedProcess | None] = field(init=False, default_factory=lambda: [None, None])
+    web_ports: list[int] = field(init=False, default_factory=list)
+    worker: LoggedProcess | None = field(init=False, default=None)
+    worker_logs: list[Path] = field(init=False, default_factory=list)
+    proxy: LoggedProcess | None = field(init=False, default=None)
+    proxy_port: int = field(init=False, default=0)
+
+    def start(self) -> Stack:
+        self.redis, redis_url = redis_server(self.folder / "redis.log")
+        self.env = self.flavour.env(self.database_url, redis_url)
+        self.flavour.prepare(self.project, self.env)
+        self.web_ports = [free_port(), free_port()]
+        for number in range(2):
+            self.start_web(number)
+        self.start_worker()
+        self.proxy, self.proxy_port = haproxy_round_robin(self.web_ports, self.folder)
+        return self
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.proxy_port}"
+
+    def web_log(self, number: int) -> Path:
+        return self.folder / f"web{number}.log"
+
+    def start_web(self, number: int) -> None:
+        port = self.web_ports[number]
+        server = LoggedProcess(
+            ["uv", "run", "--quiet", "gunicorn"],
+            self.web_log(number),
+            cwd=self.project.path,
+            env={**self.env, "GUNICORN_CMD_ARGS": f"--bind 127.0.0.1:{port}"},
+        )
+        wait_for_health(server.process, port, timeout=60, log=self.web_log(number))
+        self.web[number] = server
+
+    def start_worker(self) -> None:
+        """A worker with a log of its own (worker0.log, worker1.log, ...), once it has said it is ready."""
+        log = self.folder / f"worker{len(self.worker_logs)}.log"
+        self.worker_logs.append(log)
+        command = ["uv", "run", "--quiet", "celery", "--app", self.flavour.celery_app, "worker"]
+        self.worker = LoggedProcess(
+            [*command, "--loglevel", "INFO", "--pool", "solo", "--without-mingle", "--without-gossip"],
+            log,
+            cwd=self.project.path,
+            env=self.env,
+        )
+        self.worker.wait_for_output(" ready.", timeout=90)
+
+    def stop_worker(self) -> None:
+        self.worker.stop()
+        assert "Warm shutdown" in self.worker.output() or not self.worker.running()
+
+    def notes(self) -> list[tuple[int, str, int | None]]:
+        """Every note in the database: (id, title, word count or None)."""
+        rows = subprocess.run(
+            ["psql", self.database_url, "--no-psqlrc", "--tuples-only", "--no-align", "-c", self.flavour.notes_sql],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split("\n")
+        notes = []
+        for row in filter(None, rows):
+            number, title, words = row.split("|")
+            notes.append((int(number), title, int(words) if words else None))
+        return notes
+
+    def close(self) -> None:
+        for process in [self.proxy, self.worker, *self.web, self.redis]:
+            if process is not None:
+                process.stop()
+
+
+@pytest.fixture(scope="module", params=answer_sets(*FLAVOURS))
+def stack(request, generate, postgres_server, tmp_path_factory):
+    flavour = FLAVOURS[request.param]
+    project = generate(flavour.answer_set).sync()
+    database_url = postgres_server.create_database(f"{request.param.replace('-', '_')}_multi")
+    folder = tmp_path_factory.mktemp("scale")
+    running = Stack(project, flavour, database_url, folder)
+    try:
+        yield running.start()
+    finally:
+        running.close()
+        # The logs, for a failure's report.
+        for log in sorted(folder.glob("*.log")):
+            print(f"--- {log.name}: {len(log.read_text().splitlines())} lines")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: .ci/run installs Debian's chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def wait_until(condition, timeout: float, interval: float = 0.5):
+    """Call `condition()` until it returns a true value, for at most `timeout` seconds; return that value, or the
+    last false one."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(interval)
+
+
+# --- Real processes -----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.multiprocess
+@pytest.mark.browser
+def test_a_browser_stays_signed_in_across_instances_and_the_worker_counts_the_note(stack, browser):
+    """Chromium through HAProxy: sign up, sign out, sign in, create a note. Requests alternate between the two
+    instances (each response names its server) and every page stays signed in. The note's word count shows within
+    seconds, counted by the worker: its log has the line, the instances' logs do not."""
+    flavour, base = stack.flavour, stack.url
+    context = browser.new_context()
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    served_by = []
+    page.on("response", lambda response: served_by.append(response.headers.get("x-served-by")))
+    try:
+        page.goto(base + flavour.signup_path)
+        flavour.fill_signup(page, MEMBER_EMAIL, MEMBER_PASSWORD)
+        assert MEMBER_EMAIL in page.locator("header").inner_text()
+        page.locator("header button", has_text="Log out").click()
+        page.goto(base + flavour.login_path)
+        flavour.fill_login(page, MEMBER_EMAIL, MEMBER_PASSWORD)
+        signed_in_by = []
+        for _ in range(6):
+            response = page.goto(base + "/notes/")
+            signed_in_by.append(response.headers["x-served-by"])
+            assert MEMBER_EMAIL in page.locator("header").inner_text(), f"signed out on {signed_in_by[-1]}"
+        assert set(signed_in_by) == {"s0", "s1"}, signed_in_by
+
+        title = f"Counted by the worker {time.monotonic_ns()}"
+        page.goto(base + flavour.new_note_path)
+        page.fill("input[name=title]", title)
+        page.fill("textarea[name=body]", "one two three four five six seven")
+        page.click("main button[type=submit]")
+        page.get_by_role("link", name=title).click()
+
+        def count() -> int | None:
+            page.reload()
+            return flavour.counted(page.locator("main").inner_text())
+
+        assert wait_until(count, timeout=10) == 7
+    finally:
+        context.close()
+    (note_id,) = [number for number, note_title, _ in stack.notes() if note_title == title]
+    line = flavour.worker_line.format(id=note_id)
+    assert stack.worker.output().count(line) == 1
+    assert all(line not in stack.web_log(number).read_text() for number in range(2))
+    assert {"s0", "s1"} <= set(served_by)
+
+
+@pytest.mark.multiprocess
+def test_tasks_queued_while_the_worker_is_down_each_run_once_when_it_is_back(stack):
+    client = Client(stack.proxy_port)
+    status, _, _ = client.submit(stack.flavour.login_path, stack.flavour.login_form(ADMIN_EMAIL, ADMIN_PASSWORD))
+    assert status == 302
+    stack.stop_worker()
+    titles = [f"Queued {number} {time.monotonic_ns()}" for number in range(5)]
+    for number, title in enumerate(titles):
+        status, _, _ = client.submit(
+            stack.flavour.new_note_path, stack.flavour.note_form(title, "word " * (number + 1))
+        )
+        assert status == 302
+    time.sleep(1)
+    queued = {number: words for number, title, words in stack.notes() if title in titles}
+    assert len(queued) == 5 and set(queued.values()) == {None}, "nobody counts while the worker is down"
+
+    stack.start_worker()
+
+    def all_counted():
+        counts = {number: words for number, title, words in stack.notes() if title in titles}
+        return counts if None not in counts.values() else None
+
+    counts = wait_until(all_counted, timeout=30)
+    assert counts, stack.worker.output()
+    assert sorted(counts.values()) == [1, 2, 3, 4, 5]
+    time.sleep(1)  # a duplicate delivery would show by now
+    log = stack.worker.output()
+    assert [log.count(stack.flavour.worker_line.format(id=number)) for number in sorted(counts)] == [1] * 5
+
+
+@pytest.mark.multiprocess
+def test_a_lockout_from_one_instance_holds_on_the_other(stack):
+    """Five wrong passwords straight to instance 0, then the right one straight to instance 1: refused."""
+    flavour = stack.flavour
+    client = Client(stack.web_ports[0])
+    statuses = []
+    for attempt in range(5):
+        form = flavour.login_form(LOCKED_EMAIL, f"wrong guess {attempt}")
+        statuses.append(client.submit(flavour.login_path, form, port=stack.web_ports[0])[0])
+    assert statuses[-1] == flavour.lockout_status, statuses
+    other = Client(stack.web_ports[1])
+    status, _, page = other.submit(flavour.login_path, flavour.login_form(LOCKED_EMAIL, LOCKED_PASSWORD))
+    assert status == flavour.lockout_status, page[:2000]
+
+
+@pytest.mark.multiprocess
+def test_killing_an_instance_loses_no_acknowledged_write(stack):
+    """Three writers through HAProxy, 15 notes each; instance 0 dies (SIGKILL, with its workers) a few writes in.
+    Every write that was acknowledged (a redirect) is in the database; the failures are counted and printed."""
+    flavour = stack.flavour
+    acknowledged: list[str] = []
+    outcomes: Counter[str] = Counter()
+    lock = threading.Lock()
+    first_writes = threading.Event()
+
+    def writer(number: int) -> None:
+        client = Client(stack.proxy_port)
+        for _ in range(3):  # signing in may meet the dying instance too
+            try:
+                if client.submit(flavour.login_path, flavour.login_form(ADMIN_EMAIL, ADMIN_PASSWORD))[0] == 302:
+                    break
+            except (OSError, AssertionError):
+                continue
+        deadline = time.monotonic() + 60
+        for index in range(15):
+            if time.monotonic() > deadline:
+                break
+            title = f"Writer {number} note {index} {time.monotonic_ns()}"
+            try:
+                status = client.submit(flavour.new_note_path, flavour.note_form(title, "Written under fire."))[0]
+                outcome = "acknowledged" if status == 302 else f"status {status}"
+            except AssertionError as error:  # the form's page was not served: its status is the message's start
+                outcome = f"failed: {str(error).partition(chr(10))[0]}"
+            except OSError as error:
+                outcome = f"failed: {type(error).__name__}"
+            with lock:
+                outcomes[outcome] += 1
+                if outcome == "acknowledged":
+                    acknowledged.append(title)
+                    if len(acknowledged) >= 6:
+                        first_writes.set()
+
+    writers = [threading.Thread(target=writer, args=(number,)) for number in range(3)]
+    for thread in writers:
+        thread.start()
+    assert first_writes.wait(timeout=60), dict(outcomes)
+    stack.web[0].kill()
+    killed_after = len(acknowledged)
+    for thread in writers:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in writers)
+
+    print(f"\nwrites through HAProxy, instance 0 killed after {killed_after} acknowledged: {dict(outcomes)}")
+    stored = {title for _, title, _ in stack.notes()}
+    assert set(acknowledged) <= stored, f"lost: {sorted(set(acknowledged) - stored)}"
+    assert len(acknowledged) > killed_after, "the other instance went on serving"
+    assert outcomes["acknowledged"] >= 45 - 5, dict(outcomes)
+    status, headers, _ = Client(stack.proxy_port).request("GET", "/health")
+    assert (status, headers["X-Served-By"]) == (200, "s1")
+
+
+# --- Files --------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.xdist_group("django")
+def test_a_plain_copy_needs_no_redis_worker_or_server(generate):
+    project = generate("django")
+    for path in ("pyproject.toml", ".env.example", "README.md", "config/settings.py", "compose.yaml"):
+        text = (project.path / path).read_text()
+        assert "celery" not in text.lower() and "REDIS_URL" not in text, path
+    assert "redis" not in (project.path / "pyproject.toml").read_text()
+    services = yaml.safe_load((project.path / "compose.yaml").read_text())["services"]
+    assert set(services) == {"web"}
+    assert not (project.path / "deploy").exists()
+    assert not (project.path / "config" / "celery_app.py").exists()
+    assert not list(project.path.glob("*/notes/tasks.py"))
+
+
+@pytest.mark.parametrize("name", answer_sets("django-scale"))
+def test_the_deploy_files_validate_offline(generate, name):
+    project = generate(name)
+    manifests = sorted((project.path / "deploy" / "kubernetes").glob("*.yaml"))
+    assert [path.name for path in manifests] == [
+        "autoscaler.yaml",
+        "migrate.yaml",
+        "service.yaml",
+        "web.yaml",
+        "worker.yaml",
+    ]
+    result = subprocess.run(
+        [str(BIN / "kubernetes-validate"), "--strict", *map(str, manifests)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    kinds = {yaml.safe_load(path.read_text())["kind"] for path in manifests}
+    assert kinds == {"Deployment", "Service", "Job", "HorizontalPodAutoscaler"}
+    web = yaml.safe_load((project.path / "deploy" / "kubernetes" / "web.yaml").read_text())
+    (container,) = web["spec"]["template"]["spec"]["containers"]
+    assert web["spec"]["replicas"] == 2
+    assert container["livenessProbe"]["httpGet"]["path"] == "/health"
+    assert container["readinessProbe"]["httpGet"]["path"] == "/ready"
+    assert container["envFrom"] == [{"secretRef": {"name": "shop"}}]
+
+    compose = yaml.safe_load((project.path / "compose.yaml").read_text())["services"]
+    assert compose["web"]["deploy"]["replicas"] == 2
+    assert {"web", "worker", "redis", "db", "migrate", "proxy"} <= set(compose)
+    assert all("healthcheck" in compose[name] for name in ("web", "worker", "redis", "db"))
+    result = subprocess.run(
+        ["haproxy", "-c", "-f", "deploy/haproxy.cfg"], cwd=project.path, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("name", answer_sets("django-scale", "django-tasks", "django-cache"))
+def test_each_new_combination_passes_its_own_checks(generate, name):
+    """The project's tests (which need no Redis), ruff, the migrations check and Django's deploy check."""
+    project = generate(name).sync()
+    result = project.uv_run("pytest", "-q", "-p", "no:cacheprovider", timeout=600)
+    assert re.search(r"\d+ passed", result.stdout) and "failed" not in result.stdout
+    project.uv_run("ruff", "check", ".")
+    project.uv_run("ruff", "format", "--check", ".")
+    project.uv_run("python", "manage.py", "makemigrations", "--check", "--dry-run")
+    deploy = {"DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": secrets.token_urlsafe(50)}
+    result = project.uv_run(
+        "python", "manage.py", "check", "--deploy", "--fail-level", "WARNING", env=project_env(**deploy)
+    )
+    assert "System check identified no issues" in result.stdout
