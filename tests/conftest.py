@@ -16,6 +16,8 @@ import pytest
 import yaml
 from helpers import (
     ANSWER_SETS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
     POSTGRES_URL_FILE,
     TEMPLATE_ROOT,
     TOOLS,
@@ -124,3 +126,17 @@ def pytest_runtest_makereport(item, call):
     report = yield
     setattr(item, f"report_{report.when}", report)
     return report
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """A headless Chromium from Debian's package, with a fresh profile, for the whole session: one Playwright per
+    process, since a second sync Playwright cannot start inside the first one's event loop. Closed at the end."""
+    if not CHROMIUM.exists():
+        require(f"{CHROMIUM} is missing (apt-get install chromium; .ci/run installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

@@ -97,6 +97,21 @@ def find_python() -> str:
     raise RuntimeError("no Python 3.12 or newer: install one with pyenv, or set CROSSROADS_PYTHON to its path")
 
 
+# Debian's Chromium, which the browser tests drive through Playwright (browser downloads are not reachable here).
+CHROMIUM = Path(os.environ.get("CROSSROADS_CHROMIUM", "/usr/bin/chromium"))
+# Flags from the machine's notes: without the background-networking ones, Chromium floods the closed network.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
 # The interpreter every generated project runs on (generated projects need Python 3.12+; this runs on 3.11).
 PROJECT_PYTHON = find_python()
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
 import re
 import subprocess
 import time
@@ -24,19 +23,7 @@ from helpers import TEMPLATE_ROOT, Project, answer_sets, free_port, project_env,
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
-CHROMIUM = Path(os.environ.get("CROSSROADS_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = TEMPLATE_ROOT / "test-artifacts"
-# Flags from the machine's notes: without the background-networking ones, Chromium floods the closed network.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ADMIN_EMAIL = "admin@example.com"
 ADMIN_PASSWORD = "correct horse battery staple 42"
 USER_EMAIL = "member@example.com"
@@ -169,21 +156,6 @@ class Flask(Flavour):
 
 
 FLAVOURS = {"django": Django(), "flask-all": Flask()}
-
-
-@pytest.fixture(scope="session")
-def browser():
-    """A headless Chromium from Debian's package, with a fresh profile; closed at the end of the session."""
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing: .ci/run installs Debian's chromium")
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -46,17 +46,6 @@ from helpers import (
 pytestmark = pytest.mark.slow
 
 BIN = Path(sys.executable).parent  # kubernetes-validate and check-jsonschema of the template's own environment
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ADMIN_EMAIL, ADMIN_PASSWORD = "boss@example.com", "a long enough passphrase"
 LOCKED_EMAIL, LOCKED_PASSWORD = "target@example.com", "the target's own passphrase"
 MEMBER_EMAIL, MEMBER_PASSWORD = "member@example.com", "another long passphrase 77"
@@ -301,18 +290,6 @@ def stack(request, generate, postgres_server, tmp_path_factory):
         # The logs, for a failure's report.
         for log in sorted(folder.glob("*.log")):
             print(f"--- {log.name}: {len(log.read_text().splitlines())} lines")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: .ci/run installs Debian's chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def wait_until(condition, timeout: float, interval: float = 0.5):
