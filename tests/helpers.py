@@ -67,6 +67,12 @@ ANSWER_SETS: dict[str, dict[str, object]] = {
     "django": {"project_name": "Shop", "framework": "django"},
     # Sensitive data: two-factor sign-in by default.
     "django-sensitive": {"project_name": "Shop", "framework": "django", "data_sensitivity": "sensitive"},
+    "flask-sensitive": {
+        "project_name": "Shop",
+        "framework": "flask",
+        "flask_extensions": ["sqlalchemy", "admin", "security"],
+        "data_sensitivity": "sensitive",
+    },
 }
 
 
