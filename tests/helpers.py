@@ -6,17 +6,26 @@ with DirtyLocalWarning, silenced in pyproject.toml), so the tests see the work t
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
+import threading
 import time
+import urllib.parse
 import urllib.request
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -72,6 +81,12 @@ ANSWER_SETS: dict[str, dict[str, object]] = {
     },
     "django-tasks": {"project_name": "Shop", "framework": "django", "background_tasks": True, "cache": "none"},
     "django-cache": {"project_name": "Shop", "framework": "django", "background_tasks": False, "cache": "redis"},
+    "flask-sensitive": {
+        "project_name": "Shop",
+        "framework": "flask",
+        "flask_extensions": ["sqlalchemy", "admin", "security"],
+        "data_sensitivity": "sensitive",
+    },
 }
 
 
@@ -286,6 +301,205 @@ def readme_block(project: Project, heading: str) -> list[str]:
     section = text.split(f"## {heading}\n", 1)[1]
     block = section.split("```console\n", 1)[1].split("```", 1)[0]
     return block.strip().splitlines()
+
+
+# --- Serving a generated project under gunicorn, and visiting it as browsers and load would (tests/test_security_*) ---
+
+
+class Server:
+    """`uv run gunicorn` on a free loopback port, its output in a file (a pipe nobody reads would fill up)."""
+
+    def __init__(self, project: Project, env: dict[str, str], log: Path):
+        self.port = free_port()
+        self.log = log
+        with log.open("w") as output:
+            self.process = subprocess.Popen(
+                ["uv", "run", "--quiet", "gunicorn"],
+                cwd=project.path,
+                env={**env, "GUNICORN_CMD_ARGS": f"--bind 127.0.0.1:{self.port}"},
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+        wait_for_health(self.process, self.port, timeout=60, log=log)
+
+    def stop(self) -> str:
+        """Stop gracefully; return everything it logged."""
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        return self.log.read_text()
+
+
+@contextmanager
+def serving(project: Project, env: dict[str, str], log: Path) -> Iterator[Server]:
+    server = Server(project, env, log)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+class Visitor:
+    """One browser: keeps its cookies, sends a TLS-terminating proxy's headers, and posts forms with the CSRF token of
+    the page they came from (the hidden field `csrf_field`: Django's csrfmiddlewaretoken, Flask-WTF's csrf_token)."""
+
+    def __init__(self, port: int, csrf_field: str = "csrfmiddlewaretoken"):
+        self.port = port
+        self.csrf_field = csrf_field
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, form: dict | None = None, body: bytes | None = None, port=None):
+        """One request; return (status, headers, text). Set-Cookie headers update the cookies."""
+        port = port or self.port
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        origin = f"https://127.0.0.1:{port}"
+        headers = {"X-Forwarded-Proto": "https", "Origin": origin, "Referer": origin + path}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+        if form is not None:
+            body = urllib.parse.urlencode(form).encode()
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            text = response.read().decode()
+        finally:
+            connection.close()
+        jar = SimpleCookie()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            jar.load(header)
+        for name, morsel in jar.items():
+            if morsel["max-age"] == "0":
+                self.cookies.pop(name, None)
+            else:
+                self.cookies[name] = morsel.value
+        return response.status, response.headers, text
+
+    def submit(self, path: str, fields: dict[str, str], port=None):
+        """GET the form at `path`, then POST `fields` with its CSRF token."""
+        status, _, page = self.request("GET", path, port=port)
+        assert status == 200, page
+        return self.request("POST", path, form={self.csrf_field: self.csrf_token(page), **fields}, port=port)
+
+    def csrf_token(self, page: str) -> str:
+        """The CSRF token of the first form on `page`."""
+        return re.search(rf'name="{self.csrf_field}"[^>]* value="([^"]+)"', page).group(1)
+
+
+def post_large_body(port: int, path: str, size: int) -> int:
+    """POST `size` bytes to `path`, as fast as the server takes them; return the response's status.
+
+    The server may answer before it has read the body and close the connection: what could not be sent is dropped.
+    """
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        head = (
+            f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nX-Forwarded-Proto: https\r\n"
+            f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {size}\r\nConnection: close\r\n\r\n"
+        )
+        sock.sendall(head.encode())
+        chunk = b"x" * 65536
+        sent = 0
+        try:
+            while sent < size:
+                sock.sendall(chunk[: size - sent])
+                sent += len(chunk)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        response = http.client.HTTPResponse(sock)
+        response.begin()
+        return response.status
+
+
+def load(
+    port: int,
+    writers: int,
+    readers: int,
+    seconds: float,
+    cookies: dict[str, str],
+    write: tuple[str, dict[str, str]],
+    reads: tuple[str, str],
+) -> Counter:
+    """`writers` threads adding notes and `readers` threads reading pages, each in a loop that stops after
+    `seconds`; return how many answers of each kind came back ("write 302", "read 200", "error ...").
+
+    write: (path, form) of the POST that adds a note, a unique title added to the form; reads: the two paths the
+    readers alternate between. Every thread sends `cookies`."""
+    results: Counter = Counter()
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def run(kind: str, number: int) -> None:
+        visitor = Visitor(port)
+        visitor.cookies = dict(cookies)
+        count = 0
+        while time.monotonic() < deadline:
+            count += 1
+            try:
+                if kind == "write":
+                    form = {**write[1], "title": f"Load {number}-{count}", "body": "Under load."}
+                    status = visitor.request("POST", write[0], form=form)[0]
+                else:
+                    status = visitor.request("GET", reads[count % 2])[0]
+                outcome = f"{kind} {status}"
+            except OSError as error:
+                outcome = f"error {type(error).__name__}"
+            with lock:
+                results[outcome] += 1
+
+    threads = [threading.Thread(target=run, args=("write", n)) for n in range(writers)]
+    threads += [threading.Thread(target=run, args=("read", n)) for n in range(readers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=seconds + 60)
+    return results
+
+
+@contextmanager
+def private_postgres() -> Iterator[tuple[str, Callable[[], None]]]:
+    """A throwaway PostgreSQL cluster of its own on a free loopback port, run as the `postgres` user (initdb and
+    pg_ctl from Debian's package, as .ci/postgres uses), so that restarting it disturbs no other test.
+
+    Yields (URL of its database `shop`, restart()); restart() is a fast shutdown and a start, and returns once the
+    server accepts connections again. The cluster is stopped and deleted at the end.
+    """
+    binaries = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda path: int(path.parts[-3]))
+    if not binaries or not shutil.which("runuser"):
+        require("no PostgreSQL server binaries (Debian: postgresql), or no runuser")
+    bin_dir = binaries[-1].parent
+    folder = Path(tempfile.mkdtemp(prefix="crossroads-restart-", dir="/var/tmp"))  # postgres can reach it
+    shutil.chown(folder, "postgres", "postgres")
+    port = free_port()
+
+    def as_postgres(*command: str) -> None:
+        result = subprocess.run(
+            ["runuser", "-u", "postgres", "--", *command], capture_output=True, text=True, check=False
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+
+    data = folder / "data"
+    options = f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={folder} -c fsync=off"
+    pg_ctl = [str(bin_dir / "pg_ctl"), f"--pgdata={data}", f"--log={folder / 'server.log'}", "--wait", "--silent"]
+    try:
+        # Trust on loopback: a cluster that lives for one test, reachable only from this machine.
+        as_postgres(
+            str(bin_dir / "initdb"), f"--pgdata={data}", "--username=postgres", "--auth=trust", "--no-instructions"
+        )
+        as_postgres(*pg_ctl, "start", "-o", options)
+        as_postgres(str(bin_dir / "createdb"), f"--host={folder}", f"--port={port}", "--username=postgres", "shop")
+
+        def restart() -> None:
+            as_postgres(*pg_ctl, "restart", "--mode=fast", "-o", options)
+
+        yield f"postgresql://postgres@127.0.0.1:{port}/shop", restart
+    finally:
+        subprocess.run(
+            ["runuser", "-u", "postgres", "--", *pg_ctl, "stop", "--mode=immediate"], capture_output=True, check=False
+        )
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 # The decision module rendered directly: decide() returns its exports for a set of answers, as plain data.

@@ -56,6 +56,9 @@ class Flavour:
     def fill_signup(self, page, email: str, password: str) -> None:
         raise NotImplementedError
 
+    def after_signup(self, page, base: str, email: str, password: str) -> None:
+        """What a new member does between the sign-up form and being signed in; nothing by default."""
+
     def delete_in_admin(self, page, title: str) -> None:
         """From the admin's list of notes, delete the note `title` the way a person does, confirming it."""
         raise NotImplementedError
@@ -114,19 +117,22 @@ class Flask(Flavour):
     admin_path = "/admin/"
     admin_notes_path = "/admin/note/"
     admin_add_link = re.compile(r"^create$", re.IGNORECASE)
-    login_error = "Invalid password"
+    # The same for an unknown email address: the message tells nothing about the account.
+    login_error = "Authentication failed - identity or password/passcode invalid"
 
     def production_env(self, project, database):
         return project_env(
             FLASK_DEBUG="false",
             FLASK_SECRET_KEY="browser-test-" + "k" * 60,
             FLASK_SECURITY_PASSWORD_SALT="browser-test-salt-" + "s" * 40,
+            FLASK_TOTP_SECRET_KEY="browser-test-totp-" + "t" * 40,  # read with two-factor sign-in only
             DATABASE_URL=f"sqlite:///{database}",
         )
 
     def prepare(self, project, env):
         project.uv_run("flask", "--app", "shop", "db", "upgrade", env=env)
         project.uv_run("flask", "--app", "shop", "create-admin", ADMIN_EMAIL, "--password", ADMIN_PASSWORD, env=env)
+        self.project, self.env = project, env  # for after_signup
 
     def fill_login(self, page, email, password):
         page.fill("input[name=email]", email)
@@ -139,6 +145,19 @@ class Flask(Flavour):
         if page.locator("input[name=password_confirm]").count():
             page.fill("input[name=password_confirm]", password)
         page.click("main input[type=submit]")
+
+    def after_signup(self, page, base, email, password):
+        # A new account signs in once its address is confirmed: follow the link that the confirmation mail carries
+        # (made here by Flask-Security-Too itself, as the mail would be: there is no mail server), then sign in.
+        code = (
+            "from flask_security.confirmable import generate_confirmation_link\n"
+            "from shop import create_app\nfrom shop.accounts import user_datastore\n"
+            f"app = create_app()\nwith app.test_request_context(base_url={base!r}):\n"
+            f"    print(generate_confirmation_link(user_datastore.find_user(email={email!r}))[0])"
+        )
+        page.goto(self.project.uv_run("python", "-c", code, env=self.env).stdout.split()[-1])
+        page.goto(base + self.login_path)
+        self.fill_login(page, email, password)
 
     def delete_in_admin(self, page, title):
         # The row's delete button asks through the browser's confirm dialog, from an inline handler that the
@@ -259,6 +278,7 @@ def test_member_is_refused_the_admin(page, site):
     flavour, base = site
     page.goto(base + flavour.signup_path)
     flavour.fill_signup(page, USER_EMAIL, USER_PASSWORD)
+    flavour.after_signup(page, base, USER_EMAIL, USER_PASSWORD)
     assert USER_EMAIL in page.locator(".site-nav").inner_text()
     response = page.goto(base + flavour.admin_notes_path)
     refused = response.status == 403 or "not authorized" in page.locator("body").inner_text()
@@ -281,7 +301,8 @@ def test_admin_needs_no_code_without_two_factor(page, site):
     """Without two-factor sign-in (these answer sets' default), the password alone opens the admin."""
     flavour, base = site
     sign_in(page, site, ADMIN_EMAIL, ADMIN_PASSWORD)
-    assert page.locator("input[name$=otp_token]").count() == 0
+    assert page.locator("input[name$=otp_token], input[name=code]").count() == 0
+    assert "/tf-" not in page.url
     page.goto(base + flavour.admin_path)
     assert page.url.startswith(base + flavour.admin_path)
     assert "login" not in page.url
@@ -370,4 +391,78 @@ def test_django_admin_enrols_then_signs_in_with_a_totp_code(page, two_factor_sit
     page.goto(base + "/admin/")
     assert page.url == base + "/admin/"
     assert "Site administration" in page.locator("body").inner_text()
+    assert blocked == []
+
+
+# --- Two-factor sign-in: Flask with data_sensitivity=sensitive ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def flask_two_factor_site(generate, tmp_path_factory):
+    """The base URL of the Flask project with two-factor sign-in, served like `site`."""
+    flavour = Flask()
+    project = generate("flask-sensitive").sync()
+    folder = tmp_path_factory.mktemp("browser-flask-two-factor")
+    env = flavour.production_env(project, folder / "site.sqlite3")
+    flavour.prepare(project, env)
+    port = free_port()
+    log = folder / "gunicorn.log"
+    with log.open("w") as output:
+        server = subprocess.Popen(
+            ["uv", "run", "--quiet", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2", flavour.wsgi_target],
+            cwd=project.path,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    wait_for_health(server, port, timeout=60, log=log)
+    yield f"http://127.0.0.1:{port}"
+    server.terminate()
+    server.wait(timeout=15)
+
+
+@pytest.mark.xdist_group("flask-sensitive")
+def test_flask_admin_enrols_then_signs_in_with_a_totp_code(page, flask_two_factor_site):
+    """The admin, sent to set up an authenticator app before the admin opens; then, in a new sign-in, the password
+    alone is not enough, a wrong code is refused, and the code computed from the enrolled secret opens the admin."""
+    base = flask_two_factor_site
+    blocked = []
+    page.on("console", lambda message: "Content Security Policy" in message.text and blocked.append(message.text))
+
+    def password_step():
+        page.fill("input[name=email]", ADMIN_EMAIL)
+        page.fill("input[name=password]", ADMIN_PASSWORD)
+        page.click("main input[type=submit]")
+
+    page.goto(base + "/admin/")
+    assert page.url.startswith(base + "/login")
+    password_step()
+    assert page.url.startswith(base + "/tf-setup")  # no admin before the second factor is set up
+    page.check("input[value=authenticator]")
+    page.click("#submit")
+    assert page.locator("#qrcode").evaluate("image => image.naturalWidth") > 0
+    secret = page.locator("div", has_text=re.compile(r"^[A-Z2-7]{4}(-[A-Z2-7]{4})+$")).last.inner_text().strip()
+    page.fill("input[name=code]", totp(secret.replace("-", ""), time.time()))
+    page.click("#submit-code")
+    page.goto(base + "/admin/")
+    assert page.url == base + "/admin/"
+
+    page.context.clear_cookies()  # a new browser
+    page.goto(base + "/admin/")
+    password_step()
+    assert page.url.startswith(base + "/tf-validate"), "the password alone does not sign in"
+    right = totp(secret.replace("-", ""), time.time())
+    page.fill("input[name=code]", f"{(int(right) + 1) % 1_000_000:06d}")
+    page.click("#submit-code")
+    assert "Invalid code" in page.locator("main").inner_text()
+    page.goto(base + "/admin/")
+    assert page.url.startswith(base + "/login"), "still not signed in"
+
+    page.goto(base + "/admin/")
+    password_step()
+    page.fill("input[name=code]", totp(secret.replace("-", ""), time.time()))
+    page.click("#submit-code")
+    page.goto(base + "/admin/")
+    assert page.url == base + "/admin/"
+    assert "Shop admin" in page.locator("body").inner_text()
     assert blocked == []

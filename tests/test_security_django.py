@@ -7,24 +7,14 @@ Loopback only; every load loop is bounded in time and stops by itself.
 
 from __future__ import annotations
 
-import http.client
 import re
 import secrets
-import shutil
-import socket
-import subprocess
-import tempfile
 import threading
 import time
-import urllib.parse
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from http.cookies import SimpleCookie
-from pathlib import Path
 
 import pytest
-from helpers import Project, free_port, project_env, require, wait_for_health
+from helpers import Project, Visitor, load, post_large_body, private_postgres, project_env, serving
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("django")]
 
@@ -48,84 +38,6 @@ def prepare(project: Project, env: dict[str, str]) -> None:
     project.uv_run("python", "manage.py", "migrate", "--no-input", env=env)
     superuser = {"DJANGO_SUPERUSER_EMAIL": ADMIN_EMAIL, "DJANGO_SUPERUSER_PASSWORD": ADMIN_PASSWORD}
     project.uv_run("python", "manage.py", "createsuperuser", "--no-input", env={**env, **superuser})
-
-
-class Server:
-    """`uv run gunicorn` on a free loopback port, its output in a file (a pipe nobody reads would fill up)."""
-
-    def __init__(self, project: Project, env: dict[str, str], log: Path):
-        self.port = free_port()
-        self.log = log
-        with log.open("w") as output:
-            self.process = subprocess.Popen(
-                ["uv", "run", "--quiet", "gunicorn"],
-                cwd=project.path,
-                env={**env, "GUNICORN_CMD_ARGS": f"--bind 127.0.0.1:{self.port}"},
-                stdout=output,
-                stderr=subprocess.STDOUT,
-            )
-        wait_for_health(self.process, self.port, timeout=60, log=log)
-
-    def stop(self) -> str:
-        """Stop gracefully; return everything it logged."""
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        return self.log.read_text()
-
-
-@contextmanager
-def serving(project: Project, env: dict[str, str], log: Path) -> Iterator[Server]:
-    server = Server(project, env, log)
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-class Visitor:
-    """One browser: keeps its cookies, sends the proxy's headers and the CSRF token as Django's forms expect."""
-
-    def __init__(self, port: int):
-        self.port = port
-        self.cookies: dict[str, str] = {}
-
-    def request(self, method: str, path: str, form: dict | None = None, body: bytes | None = None, port=None):
-        """One request; return (status, headers, text). Set-Cookie headers update the cookies."""
-        port = port or self.port
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        origin = f"https://127.0.0.1:{port}"
-        headers = {"X-Forwarded-Proto": "https", "Origin": origin, "Referer": origin + path}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
-        if form is not None:
-            body = urllib.parse.urlencode(form).encode()
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        try:
-            connection.request(method, path, body=body, headers=headers)
-            response = connection.getresponse()
-            text = response.read().decode()
-        finally:
-            connection.close()
-        jar = SimpleCookie()
-        for header in response.headers.get_all("Set-Cookie") or []:
-            jar.load(header)
-        for name, morsel in jar.items():
-            if morsel["max-age"] == "0":
-                self.cookies.pop(name, None)
-            else:
-                self.cookies[name] = morsel.value
-        return response.status, response.headers, text
-
-    def submit(self, path: str, fields: dict[str, str], port=None):
-        """GET the form at `path`, then POST `fields` with its CSRF token."""
-        status, _, page = self.request("GET", path, port=port)
-        assert status == 200, page
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-        return self.request("POST", path, form={"csrfmiddlewaretoken": token, **fields}, port=port)
 
 
 @pytest.fixture(scope="module")
@@ -168,30 +80,6 @@ def test_the_sixth_sign_in_is_refused_and_the_lockout_is_shared_by_processes(pro
     assert '" 500 ' not in logs
 
 
-def post_large_body(port: int, path: str, size: int) -> int:
-    """POST `size` bytes to `path`, as fast as the server takes them; return the response's status.
-
-    The server may answer before it has read the body and close the connection: what could not be sent is dropped.
-    """
-    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
-        head = (
-            f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nX-Forwarded-Proto: https\r\n"
-            f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {size}\r\nConnection: close\r\n\r\n"
-        )
-        sock.sendall(head.encode())
-        chunk = b"x" * 65536
-        sent = 0
-        try:
-            while sent < size:
-                sock.sendall(chunk[: size - sent])
-                sent += len(chunk)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
-        response = http.client.HTTPResponse(sock)
-        response.begin()
-        return response.status
-
-
 def test_served_sessions_end_at_logout_and_requests_are_bounded(project, tmp_path):
     """A replayed session cookie after logout, a 10 MB POST, pages of notes, huge ids and NUL bytes: answers the
     visitor can act on (a redirect to login, 413, 200, 404, a form error), and no 500 in the whole run."""
@@ -206,8 +94,8 @@ def test_served_sessions_end_at_logout_and_requests_are_bounded(project, tmp_pat
             assert status == 302, page
         captured = dict(visitor.cookies)
         assert visitor.request("GET", "/accounts/profile/")[0] == 200
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', visitor.request("GET", "/notes/new/")[2])
-        assert visitor.request("POST", "/accounts/logout/", form={"csrfmiddlewaretoken": token.group(1)})[0] == 302
+        token = visitor.csrf_token(visitor.request("GET", "/notes/new/")[2])
+        assert visitor.request("POST", "/accounts/logout/", form={"csrfmiddlewaretoken": token})[0] == 302
 
         replay = Visitor(server.port)
         replay.cookies = captured
@@ -246,40 +134,6 @@ def test_ready_is_503_until_the_migrations_are_applied(project, tmp_path):
         assert visitor.request("GET", "/ready")[0] == 200
 
 
-def load(port: int, writers: int, readers: int, seconds: float, cookies: dict[str, str], token: str) -> Counter:
-    """`writers` threads adding notes and `readers` threads reading pages, each in a loop that stops after
-    `seconds`; return how many answers of each kind came back ("write 302", "read 200", "error ...")."""
-    results: Counter = Counter()
-    lock = threading.Lock()
-    deadline = time.monotonic() + seconds
-
-    def run(kind: str, number: int) -> None:
-        visitor = Visitor(port)
-        visitor.cookies = dict(cookies)
-        count = 0
-        while time.monotonic() < deadline:
-            count += 1
-            try:
-                if kind == "write":
-                    form = {"csrfmiddlewaretoken": token, "title": f"Load {number}-{count}", "body": "Under load."}
-                    status = visitor.request("POST", "/notes/new/", form=form)[0]
-                else:
-                    status = visitor.request("GET", "/notes/" if count % 2 else "/notes/?page=2")[0]
-                outcome = f"{kind} {status}"
-            except OSError as error:
-                outcome = f"error {type(error).__name__}"
-            with lock:
-                results[outcome] += 1
-
-    threads = [threading.Thread(target=run, args=("write", n)) for n in range(writers)]
-    threads += [threading.Thread(target=run, args=("read", n)) for n in range(readers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=seconds + 60)
-    return results
-
-
 def test_sqlite_serves_five_workers_with_32_writers_and_16_readers(project, tmp_path):
     """gunicorn's 5 workers on one SQLite file, 32 threads adding notes and 16 reading them for 20 s: every write
     is saved and answered, every read answered, no "database is locked" anywhere."""
@@ -289,8 +143,10 @@ def test_sqlite_serves_five_workers_with_32_writers_and_16_readers(project, tmp_
         visitor = Visitor(server.port)
         assert visitor.submit("/accounts/login/", {"username": ADMIN_EMAIL, "password": ADMIN_PASSWORD})[0] == 302
         page = visitor.request("GET", "/notes/new/")[2]
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-        results = load(server.port, writers=32, readers=16, seconds=20, cookies=visitor.cookies, token=token)
+        write = ("/notes/new/", {"csrfmiddlewaretoken": visitor.csrf_token(page)})
+        results = load(
+            server.port, 32, 16, seconds=20, cookies=visitor.cookies, write=write, reads=("/notes/?page=2", "/notes/")
+        )
     log = (tmp_path / "gunicorn.log").read_text()
     assert set(results) == {"write 302", "read 200"}, results
     assert results["write 302"] > 100 and results["read 200"] > 100, results
@@ -299,50 +155,6 @@ def test_sqlite_serves_five_workers_with_32_writers_and_16_readers(project, tmp_
         "python", "manage.py", "shell", "-c", "from shop.notes.models import Note; print(Note.objects.count())", env=env
     ).stdout.split()[-1]
     assert int(saved) == results["write 302"]
-
-
-@contextmanager
-def private_postgres() -> Iterator[tuple[str, Callable[[], None]]]:
-    """A throwaway PostgreSQL cluster of its own on a free loopback port, run as the `postgres` user (initdb and
-    pg_ctl from Debian's package, as .ci/postgres uses), so that restarting it disturbs no other test.
-
-    Yields (URL of its database `shop`, restart()); restart() is a fast shutdown and a start, and returns once the
-    server accepts connections again. The cluster is stopped and deleted at the end.
-    """
-    binaries = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda path: int(path.parts[-3]))
-    if not binaries or not shutil.which("runuser"):
-        require("no PostgreSQL server binaries (Debian: postgresql), or no runuser")
-    bin_dir = binaries[-1].parent
-    folder = Path(tempfile.mkdtemp(prefix="crossroads-restart-", dir="/var/tmp"))  # postgres can reach it
-    shutil.chown(folder, "postgres", "postgres")
-    port = free_port()
-
-    def as_postgres(*command: str) -> None:
-        result = subprocess.run(
-            ["runuser", "-u", "postgres", "--", *command], capture_output=True, text=True, check=False
-        )
-        assert result.returncode == 0, result.stdout + result.stderr
-
-    data = folder / "data"
-    options = f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={folder} -c fsync=off"
-    pg_ctl = [str(bin_dir / "pg_ctl"), f"--pgdata={data}", f"--log={folder / 'server.log'}", "--wait", "--silent"]
-    try:
-        # Trust on loopback: a cluster that lives for one test, reachable only from this machine.
-        as_postgres(
-            str(bin_dir / "initdb"), f"--pgdata={data}", "--username=postgres", "--auth=trust", "--no-instructions"
-        )
-        as_postgres(*pg_ctl, "start", "-o", options)
-        as_postgres(str(bin_dir / "createdb"), f"--host={folder}", f"--port={port}", "--username=postgres", "shop")
-
-        def restart() -> None:
-            as_postgres(*pg_ctl, "restart", "--mode=fast", "-o", options)
-
-        yield f"postgresql://postgres@127.0.0.1:{port}/shop", restart
-    finally:
-        subprocess.run(
-            ["runuser", "-u", "postgres", "--", *pg_ctl, "stop", "--mode=immediate"], capture_output=True, check=False
-        )
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.mark.postgres
