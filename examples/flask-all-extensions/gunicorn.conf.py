@@ -12,6 +12,9 @@ import os
 
 wsgi_app = "shop:create_app()"
 bind = [f"0.0.0.0:{os.environ.get('PORT', '8000')}"]
+# SQLite serves these workers from one file, on one machine: in write-ahead-log mode readers never
+# wait, and each write waits its turn (up to the busy timeout in the settings) instead of failing,
+# as writes take milliseconds. More machines, or heavy writing, need PostgreSQL.
 workers = int(os.environ.get("WEB_CONCURRENCY", 2 * (os.cpu_count() or 1) + 1))
 # Threads make each worker a gthread worker, which parks idle connections instead of waiting on
 # them: a sync worker blocks on a connection that sends nothing (browsers open such speculative

@@ -1,41 +1,65 @@
 """Accounts: users and roles (Flask-Security-Too's fsqla_v3 models), and `flask create-admin`.
 
 Users sign in by email. Flask-Security-Too serves /login, /logout (POST only, with a CSRF
-token), /register (when `SECURITY_REGISTERABLE` is true), /change and /reset, which mails a
-password-reset link through Flask-Mail (the `MAIL_*` settings); its templates extend
-templates/security/base.html, which puts them in the site's layout.
+token), /register (when `SECURITY_REGISTERABLE` is true), /confirm, /change and /reset; mail
+(the confirmation link of a new account, password-reset links) goes through Flask-Mail (the
+`MAIL_*` settings). Its templates extend templates/security/base.html, which puts them in the
+site's layout.
 """
 
 import logging
+from datetime import timedelta
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from flask_login import user_logged_out
 from flask_mail import Mail
-from flask_security import MailUtil, Security, SQLAlchemyUserDatastore, hash_password
+from flask_security import (
+    LoginForm,
+    MailUtil,
+    Security,
+    SQLAlchemyUserDatastore,
+    hash_password,
+)
 from flask_security.models import fsqla_v3 as fsqla
 
+from . import lockout
 from .extensions import db
 
 logger = logging.getLogger(__name__)
 
 ADMIN_ROLE = "admin"
+# Secrets without a default: the application refuses to start without them.
+REQUIRED = ("SECURITY_PASSWORD_SALT",)
 # Defaults; each can be set from the environment, e.g. FLASK_SECURITY_REGISTERABLE=false.
 SETTINGS = {
     "SECURITY_PASSWORD_HASH": "argon2",
     # Verify argon2 hashes only: a new project has no older ones, a weak scheme (des_crypt,
     # plaintext) can then never be accepted, and passlib loads one handler at start, not eight.
     "SECURITY_PASSWORD_SCHEMES": ["argon2"],
+    # 15 characters or more (NIST SP 800-63B, for a password that signs in alone), and no
+    # password zxcvbn can guess in fewer than 10^8 tries ("password", "12345678", ...).
+    "SECURITY_PASSWORD_LENGTH_MIN": 15,
+    "SECURITY_PASSWORD_COMPLEXITY_CHECKER": "zxcvbn",
+    "SECURITY_ZXCVBN_MINIMUM_SCORE": 3,
+    # Login, sign-up and reset answer alike whether or not an account has the email address.
+    # For sign-up, that takes a confirmation mail: signing in at once would tell a new address
+    # from a taken one, whose owner is mailed instead.
+    "SECURITY_RETURN_GENERIC_RESPONSES": True,
     "SECURITY_REGISTERABLE": True,
+    "SECURITY_CONFIRMABLE": True,
     "SECURITY_CHANGEABLE": True,
     "SECURITY_RECOVERABLE": True,
-    # Password reset is the only mail sent: signing up and changing a password work without a
-    # mail server.
-    "SECURITY_SEND_REGISTER_EMAIL": False,
     "SECURITY_SEND_PASSWORD_CHANGE_EMAIL": False,
+    # Flask-Security's default, {"private": True, "no-store": True}, is written into the header
+    # as "private=True, no-store=True", which caches do not understand; None writes the bare word.
+    "SECURITY_CACHE_CONTROL": {"private": None, "no-store": None},
     # The default DNS check of the email's domain fails offline and in CI; switch it on in
     # production with FLASK_SECURITY_EMAIL_VALIDATOR_ARGS='{"check_deliverability": true}'.
     "SECURITY_EMAIL_VALIDATOR_ARGS": {"check_deliverability": False},
+    # The remember-me cookie lasts a week; Flask-Login's default is a year.
+    "REMEMBER_COOKIE_DURATION": timedelta(days=7),
 }
 
 fsqla.FsModels.set_db_info(db)
@@ -70,21 +94,51 @@ class LoggingMailUtil(MailUtil):
             logger.exception("Could not send the email %r (%s)", str(subject), template)
 
 
+class LockoutLoginForm(LoginForm):
+    """Flask-Security's login form behind the lockout of lockout.py: a locked-out email address
+    gets 429 before its password is checked, and each failed sign-in is counted."""
+
+    def validate(self, **kwargs) -> bool:
+        email = self.email.data or ""
+        if email:
+            lockout.refuse_if_locked(email)
+        if super().validate(**kwargs):
+            lockout.clear_failures(email)
+            return True
+        if email and self.password.data:
+            lockout.record_failure(email)
+        return False
+
+
+def end_sessions(sender, user) -> None:
+    """Sign the user out everywhere: a new `fs_uniquifier`, which every session and remember-me
+    cookie names, so that those kept or copied before no longer sign anyone in."""
+    if user.is_authenticated:
+        user_datastore.set_uniquifier(user)
+        user_datastore.commit()
+
+
 def init_app(app: Flask) -> None:
-    """Bind Flask-Mail and Flask-Security-Too to `app` and add `flask create-admin`.
+    """Bind Flask-Mail, Flask-Security-Too and the lockout to `app`; add `flask create-admin`.
 
     Raises:
-        RuntimeError: `SECURITY_PASSWORD_SALT` is not configured.
+        RuntimeError: a setting of REQUIRED is not configured.
     """
     for key, value in SETTINGS.items():
-        app.config.setdefault(key, value)
-    if not app.config.get("SECURITY_PASSWORD_SALT"):
-        raise RuntimeError(
-            "FLASK_SECURITY_PASSWORD_SALT is not set. Put it in the environment or in .env; "
-            "see .env.example."
-        )
+        # Flask's own defaults (PERMANENT_SESSION_LIFETIME) are in the configuration already.
+        if key not in app.config or app.config[key] == app.default_config.get(key, value):
+            app.config[key] = value
+    for setting in REQUIRED:
+        if not app.config.get(setting):
+            raise RuntimeError(
+                f"FLASK_{setting} is not set. Put it in the environment or in .env; "
+                "see .env.example."
+            )
     mail.init_app(app)
-    Security(app, user_datastore, mail_util_cls=LoggingMailUtil)
+    Security(app, user_datastore, mail_util_cls=LoggingMailUtil, login_form=LockoutLoginForm)
+    lockout.init_app(app)
+    # Flask-Security-Too rotates `fs_uniquifier` itself on a password change or reset.
+    user_logged_out.connect(end_sessions, app)
     app.cli.add_command(create_admin)
 
 
@@ -93,7 +147,8 @@ def init_app(app: Flask) -> None:
 @click.password_option(help="The password; prompted for (twice, hidden) when not given.")
 @with_appcontext
 def create_admin(email: str, password: str) -> None:
-    """Create an active user EMAIL with the `admin` role, creating the role if it is missing."""
+    """Create an active, confirmed user EMAIL with the `admin` role, creating the role if it is
+    missing."""
     security = current_app.extensions["security"]
     try:
         email = security.mail_util.validate(email)
@@ -106,7 +161,11 @@ def create_admin(email: str, password: str) -> None:
         raise click.UsageError(f"A user with the email {email} exists already.")
     role = user_datastore.find_or_create_role(ADMIN_ROLE, description="Can use /admin")
     user_datastore.create_user(
-        email=email, password=hash_password(password), active=True, roles=[role]
+        email=email,
+        password=hash_password(password),
+        active=True,
+        confirmed_at=security.datetime_factory(),
+        roles=[role],
     )
     db.session.commit()
     click.echo(f"Created {email} with the {ADMIN_ROLE} role.")

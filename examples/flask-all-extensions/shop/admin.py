@@ -6,7 +6,6 @@ page and signed-in users without the role get 403. Give the role with `flask cre
 
 from base64 import b64encode
 from hashlib import sha256
-from uuid import uuid4
 
 from flask import Flask, Response, abort, current_app, redirect, request
 from flask_admin import Admin, AdminIndexView
@@ -68,7 +67,8 @@ class RoleView(AdminOnly, ModelView):
 
 class UserView(AdminOnly, ModelView):
     """Users without their secrets: no password hash, `fs_uniquifier` or tokens is listed or
-    editable. A password typed into the form is hashed before it is stored."""
+    editable. A password typed into the form is hashed before it is stored, and ends the user's
+    sessions."""
 
     column_list = ("email", "active", "roles", "create_datetime", "last_login_at")
     column_searchable_list = ("email",)
@@ -82,16 +82,21 @@ class UserView(AdminOnly, ModelView):
         except ValueError as error:
             raise ValidationError(str(error)) from None
         if form.new_password.data:
+            # Checked against the email only: the model holds the new password too by now
+            # (Flask-Admin copies every field onto it), and zxcvbn would find it "guessable".
             problems, password = security.password_util.validate(
-                form.new_password.data, False, user=model
+                form.new_password.data, True, email=model.email
             )
             if problems:
                 raise ValidationError(" ".join(problems))
             model.password = hash_password(password)
+            # A new `fs_uniquifier` ends the user's sessions, as a password reset does.
+            security.datastore.set_uniquifier(model)
         elif is_created:
             raise ValidationError("A new user needs a password.")
         if is_created:
-            model.fs_uniquifier = uuid4().hex
+            # Created by an admin: no confirmation mail to wait for.
+            model.confirmed_at = security.datetime_factory()
 
 
 def init_app(app: Flask) -> None:

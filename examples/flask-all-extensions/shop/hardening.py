@@ -12,13 +12,15 @@ In production, which here means neither DEBUG nor TESTING is on:
 Always, also in development:
 - the session and remember-me cookies are HttpOnly and SameSite=Lax;
 - every response carries Content-Security-Policy, X-Content-Type-Options, Referrer-Policy,
-  X-Frame-Options and Cross-Origin-Opener-Policy.
+  X-Frame-Options and Cross-Origin-Opener-Policy;
+- a query string or form with a NUL character is refused with 400: no page needs one, and
+  PostgreSQL refuses to store it.
 
 Behind `TRUSTED_PROXIES` reverse proxies (default 0), werkzeug's ProxyFix takes the client's
 address and scheme from the X-Forwarded-For and X-Forwarded-Proto headers they set.
 """
 
-from flask import Flask, Response
+from flask import Flask, Response, abort, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 MIN_SECRET_KEY_LENGTH = 32
@@ -64,6 +66,8 @@ def init_app(app: Flask) -> None:
     if production and hsts_seconds:
         headers["Strict-Transport-Security"] = f"max-age={hsts_seconds}; includeSubDomains; preload"
 
+    app.before_request(refuse_nul_characters)
+
     @app.after_request
     def add_security_headers(response: Response) -> Response:
         for name, value in headers.items():
@@ -73,6 +77,14 @@ def init_app(app: Flask) -> None:
     proxies = int(app.config.get("TRUSTED_PROXIES", 0))
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+
+
+def refuse_nul_characters() -> None:
+    """Abort with 400 when a name or value of the query string or form holds a NUL character."""
+    for fields in (request.args, request.form):
+        for name, value in fields.items(multi=True):
+            if "\x00" in name or "\x00" in value:
+                abort(400, description="NUL characters are not allowed.")
 
 
 def check_secret_key(key: str) -> None:

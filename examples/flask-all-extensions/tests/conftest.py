@@ -57,7 +57,7 @@ def csrf_token(client):
 
 @pytest.fixture
 def make_user(app):
-    """`make_user(email, *roles)`: an active user with the password PASSWORD."""
+    """`make_user(email, *roles)`: an active, confirmed user with the password PASSWORD."""
 
     def _make_user(email: str, *roles: str):
         with app.app_context():
@@ -65,6 +65,7 @@ def make_user(app):
                 email=email,
                 password=hash_password(PASSWORD),
                 active=True,
+                confirmed_at=app.extensions["security"].datetime_factory(),
                 roles=[user_datastore.find_or_create_role(role) for role in roles],
             )
             db.session.commit()

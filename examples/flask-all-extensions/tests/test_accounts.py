@@ -1,10 +1,14 @@
-"""Sign-up, sign-in by email, sign-out, password change and reset, CSRF, `flask create-admin`."""
+"""Sign-up with a confirmation mail, sign-in by email, sign-out, password change and reset, CSRF,
+`flask create-admin`; answers that do not tell whether an email has an account; strong passwords;
+sessions that end."""
 
 import logging
 import re
 import socket
+from datetime import UTC, datetime, timedelta
 
-from conftest import PASSWORD
+import pytest
+from conftest import CSRF_TOKEN, PASSWORD
 from flask_security import verify_password
 
 from shop import create_app
@@ -45,22 +49,135 @@ def test_login_without_the_csrf_token_is_refused(client, make_user):
     assert not signed_in(client)
 
 
-def test_register_signs_the_new_user_in(app, client, csrf_token):
-    response = client.post(
+def register(client, csrf_token, email: str, password: str = PASSWORD):
+    return client.post(
         "/register",
         data={
-            "email": "grace@example.com",
-            "password": PASSWORD,
-            "password_confirm": PASSWORD,
+            "email": email,
+            "password": password,
+            "password_confirm": password,
             "csrf_token": csrf_token("/register"),
         },
     )
+
+
+def test_register_mails_a_link_that_confirms_the_account(app, client, csrf_token, login):
+    with mail.record_messages() as outbox:
+        response = register(client, csrf_token, "grace@example.com")
     assert response.status_code == 302
+    assert not signed_in(client)
+    login("grace@example.com")
+    assert not signed_in(client), "not before the address is confirmed"
+    (message,) = outbox
+    assert message.recipients == ["grace@example.com"]
+    link = re.search(r"http://localhost(/confirm/[^\s\"]+)", message.body).group(1)
+    assert client.get(link).status_code == 302
+    login("grace@example.com")
     assert signed_in(client)
     with app.app_context():
         user = user_datastore.find_user(email="grace@example.com")
-        assert user.active
+        assert user.active and user.confirmed_at
         assert user.password.startswith("$argon2")
+
+
+def test_register_answers_a_taken_email_as_a_new_one_and_mails_its_owner(
+    app, client, make_user, csrf_token
+):
+    make_user("ada@example.com")
+    with mail.record_messages() as outbox:
+        new = register(client, csrf_token, "grace@example.com")
+        taken = register(client, csrf_token, "ada@example.com")
+    assert taken.status_code == new.status_code == 302
+    assert taken.headers["Location"] == new.headers["Location"]
+    owners = [message.recipients for message in outbox]
+    assert owners == [["grace@example.com"], ["ada@example.com"]]
+    assert "already" in outbox[1].body
+
+
+@pytest.mark.parametrize(
+    "password", ["password", "12345678901234567890", "shortpassword", "aaaaaaaaaaaaaaaaaaaa"]
+)
+def test_register_refuses_a_short_or_guessable_password(app, client, csrf_token, password):
+    response = register(client, csrf_token, "grace@example.com", password)
+    assert response.status_code == 200
+    assert 'class="fs-error-msg"' in response.text
+    with app.app_context():
+        assert user_datastore.find_user(email="grace@example.com") is None
+
+
+def test_login_answers_an_unknown_email_as_a_wrong_password(client, make_user, login):
+    make_user("ada@example.com")
+    wrong_password = login("ada@example.com", "not the password at all")
+    unknown_email = login("nobody@example.com", "not the password at all")
+    assert wrong_password.status_code == unknown_email.status_code == 200
+    message = "Authentication failed - identity or password/passcode invalid"
+    assert message in wrong_password.text
+    assert message in unknown_email.text
+
+
+def test_reset_answers_an_unknown_email_as_a_known_one(client, make_user, csrf_token):
+    make_user("ada@example.com")
+    with mail.record_messages() as outbox:
+        answers = [
+            client.post("/reset", data={"email": email, "csrf_token": csrf_token("/reset")})
+            for email in ("ada@example.com", "nobody@example.com")
+        ]
+    assert [answer.status_code for answer in answers] == [200, 200]
+    notice = "Instructions to reset your password have been sent"
+    assert all(notice in answer.text for answer in answers)
+    assert [message.recipients for message in outbox] == [["ada@example.com"]]
+
+
+@pytest.mark.parametrize("path", ["/login", "/register", "/reset"])
+def test_account_pages_are_not_cached(client, path):
+    assert client.get(path).headers["Cache-Control"] == "private, no-store"
+
+
+def test_a_session_cookie_and_a_remember_cookie_kept_before_logout_no_longer_sign_in(
+    app, client, make_user, csrf_token
+):
+    make_user("ada@example.com")
+    form = {"email": "ada@example.com", "password": PASSWORD, "remember": "y"}
+    client.post("/login", data={**form, "csrf_token": csrf_token("/login")})
+    kept = {name: client.get_cookie(name).value for name in ("session", "remember_token")}
+    assert signed_in(client)
+    client.post("/logout", data={"csrf_token": csrf_token("/")})
+    for names in (["session"], ["remember_token"], ["session", "remember_token"]):
+        replay = app.test_client()
+        for name in names:
+            replay.set_cookie(name, kept[name])
+        assert not signed_in(replay), names
+
+
+def test_the_remember_cookie_lasts_7_days(client, make_user, csrf_token):
+    make_user("ada@example.com")
+    form = {"email": "ada@example.com", "password": PASSWORD, "remember": "y"}
+    client.post("/login", data={**form, "csrf_token": csrf_token("/login")})
+    cookie = client.get_cookie("remember_token")
+    lifetime = cookie.expires - datetime.now(UTC)
+    assert timedelta(hours=167) < lifetime <= timedelta(hours=168)
+
+
+def test_a_password_change_ends_the_other_sessions(app, client, make_user, login, csrf_token):
+    make_user("ada@example.com")
+    other = app.test_client()
+    token = CSRF_TOKEN.search(other.get("/login").text).group(1)
+    form = {"email": "ada@example.com", "password": PASSWORD, "csrf_token": token}
+    other.post("/login", data=form)
+    assert signed_in(other)
+    login("ada@example.com")
+    new_password = "a new and longer passphrase"
+    client.post(
+        "/change",
+        data={
+            "password": PASSWORD,
+            "new_password": new_password,
+            "new_password_confirm": new_password,
+            "csrf_token": csrf_token("/change"),
+        },
+    )
+    assert signed_in(client)
+    assert not signed_in(other)
 
 
 def test_register_can_be_switched_off(app):

@@ -4,6 +4,8 @@ import html
 import re
 
 import pytest
+from conftest import CSRF_TOKEN, PASSWORD
+from flask_security import hash_password
 
 from shop import admin, hardening
 from shop.accounts import ADMIN_ROLE, user_datastore
@@ -93,6 +95,34 @@ def test_a_user_created_in_the_admin_gets_a_hashed_password_and_can_sign_in(
     admin_client.post("/logout", data={"csrf_token": csrf_token("/")})
     login("new@example.com", "a long enough passphrase")
     assert "Log out" in admin_client.get("/").text
+
+
+def test_a_password_set_in_the_admin_ends_the_users_sessions(app, admin_client, csrf_token):
+    with app.app_context():
+        user = user_datastore.create_user(
+            email="ada@example.com",
+            password=hash_password(PASSWORD),
+            active=True,
+            confirmed_at=app.extensions["security"].datetime_factory(),
+        )
+        db.session.commit()
+        user_id = user.id
+    ada = app.test_client()
+    token = CSRF_TOKEN.search(ada.get("/login").text).group(1)
+    ada.post("/login", data={"email": "ada@example.com", "password": PASSWORD, "csrf_token": token})
+    assert "Log out" in ada.get("/").text
+    path = f"/admin/user/edit/?id={user_id}"
+    response = admin_client.post(
+        path,
+        data={
+            "email": "ada@example.com",
+            "active": "y",
+            "new_password": "a new and longer passphrase",
+            "csrf_token": csrf_token(path),
+        },
+    )
+    assert response.status_code == 302
+    assert "Log out" not in ada.get("/").text
 
 
 def test_a_user_created_in_the_admin_needs_a_password(app, admin_client, csrf_token):

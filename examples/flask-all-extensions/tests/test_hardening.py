@@ -1,5 +1,5 @@
 """Production hardening (hardening.py): the secret key check, cookie flags, security headers, and
-the client's scheme and address from a trusted proxy."""
+the client's scheme and address from a trusted proxy, no NUL character in a query or form."""
 
 import secrets
 from http.cookies import SimpleCookie
@@ -11,7 +11,7 @@ from flask_security import hash_password
 
 from shop import create_app
 from shop.accounts import user_datastore
-from shop.extensions import db
+from shop.extensions import csrf, db
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -85,7 +85,10 @@ def test_production_login_sets_secure_httponly_lax_session_and_remember_cookies(
     with app.app_context():
         db.create_all()
         user_datastore.create_user(
-            email="ada@example.com", password=hash_password(PASSWORD), active=True
+            email="ada@example.com",
+            password=hash_password(PASSWORD),
+            active=True,
+            confirmed_at=app.extensions["security"].datetime_factory(),
         )
         db.session.commit()
     client = app.test_client()
@@ -101,6 +104,27 @@ def test_production_login_sets_secure_httponly_lax_session_and_remember_cookies(
     for name in ("session", "remember_token"):
         cookie = set_cookies[name]
         assert cookie["secure"] and cookie["httponly"] and cookie["samesite"] == "Lax", name
+
+
+@pytest.mark.parametrize("query", ["/?q=a%00b", "/?a%00=b", "/no-such-page?q=%00"])
+def test_a_nul_character_in_the_query_string_is_refused_with_400(client, query):
+    response = client.get(query, headers={"Accept": "text/html"})
+    assert response.status_code == 400
+    assert "NUL characters are not allowed." in response.text
+
+
+def test_a_nul_character_in_a_form_is_refused_with_400(app):
+    @app.post("/api/echo")
+    def echo():
+        return {"name": "unreachable"}
+
+    csrf.exempt(echo)  # the NUL character is under test here, not the token
+
+    client = app.test_client()
+    assert client.post("/api/echo", data={"name": "plain"}).status_code == 200
+    response = client.post("/api/echo", data={"name": "a\x00b"})
+    assert response.status_code == 400
+    assert response.get_json()["description"] == "NUL characters are not allowed."
 
 
 @pytest.mark.parametrize(("proxies", "expected"), [(0, "http 127.0.0.1"), (1, "https 203.0.113.7")])

@@ -1,9 +1,10 @@
-"""The shipped migrations build exactly the schema of the models."""
+"""The shipped migrations build exactly the schema of the models; the database settings."""
 
 from flask_migrate import check, downgrade, upgrade
+from sqlalchemy import text
 
 from shop import create_app
-from shop.extensions import database_url, db
+from shop.extensions import csrf, database_url, db
 
 
 def test_upgrade_then_check_finds_no_difference_and_downgrade_undoes_it(tmp_path):
@@ -28,3 +29,47 @@ def test_database_url_comes_from_the_environment(app, monkeypatch, tmp_path):
     assert database_url(app) == "postgresql://user:secret@db.example:5432/shop"
     monkeypatch.delenv("DATABASE_URL")
     assert database_url(app) == f"sqlite:///{tmp_path / 'app.sqlite3'}"
+
+
+def test_sqlite_runs_in_write_ahead_log_mode_with_a_busy_timeout(app, tmp_path):
+    app = create_app(
+        {**app.config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    )
+    with app.app_context():
+        assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"]
+        with db.engine.connect() as connection:
+            assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+            assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 20_000
+        db.engine.dispose()
+
+
+def test_a_request_that_may_write_takes_sqlites_write_lock_at_its_first_statement(app, tmp_path):
+    app = create_app(
+        {**app.config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    )
+    begun = []
+
+    @app.route("/transaction", methods=["GET", "POST"])
+    def transaction():
+        db.session.execute(text("SELECT 1"))
+        # While a write lock is held, a second connection cannot take it without waiting.
+        raw = db.engine.raw_connection()
+        try:
+            raw.execute("PRAGMA busy_timeout=0")
+            try:
+                raw.execute("BEGIN IMMEDIATE")
+                raw.execute("ROLLBACK")
+                begun.append("free")
+            except Exception:  # sqlite3.OperationalError: database is locked
+                begun.append("locked")
+        finally:
+            raw.close()
+        return ""
+
+    csrf.exempt(transaction)
+    client = app.test_client()
+    client.get("/transaction")
+    client.post("/transaction")
+    assert begun == ["free", "locked"]
+    with app.app_context():
+        db.engine.dispose()

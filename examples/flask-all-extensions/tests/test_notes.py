@@ -1,5 +1,28 @@
+"""Notes: listed newest first a page at a time, created through the form by signed-in users,
+bounded in size; ids and pages out of range are 404s."""
+
+import pytest
+from conftest import CSRF_TOKEN
+
+from shop.extensions import db
+from shop.notes import NOTES_PER_PAGE, Note
+
+
+@pytest.fixture(autouse=True)
+def signed_in(make_user, login):
+    """Every test here but the anonymous one is signed in: only users may add notes."""
+    make_user("ada@example.com")
+    login("ada@example.com")
+
+
 def add_note(client, csrf_token, **fields):
     return client.post("/notes/", data={"csrf_token": csrf_token("/notes/"), **fields})
+
+
+def add_notes(app, count: int) -> None:
+    with app.app_context():
+        db.session.add_all(Note(title=f"Note {number}", body="") for number in range(count))
+        db.session.commit()
 
 
 def test_lists_no_notes_at_first(client):
@@ -24,9 +47,21 @@ def test_creates_a_note_and_lists_it_newest_first(client, csrf_token):
     assert client.get(f"/api/notes/{notes[0]['id']}").get_json() == notes[0]
 
 
-def test_a_note_needs_a_title_of_at_most_200_characters(client, csrf_token):
+def test_a_note_needs_a_title_of_at_most_200_and_a_body_of_at_most_10000_characters(
+    client, csrf_token
+):
     assert add_note(client, csrf_token, title="", body="no title").status_code == 422
     assert add_note(client, csrf_token, title="x" * 201).status_code == 422
+    response = add_note(client, csrf_token, title="Long", body="x" * 10_001)
+    assert response.status_code == 422
+    assert "Field cannot be longer than 10000 characters." in response.text
+    assert client.get("/api/notes").get_json() == []
+    assert add_note(client, csrf_token, title="x" * 200, body="x" * 10_000).status_code == 302
+
+
+def test_a_nul_character_in_the_form_is_refused_with_400(client, csrf_token):
+    response = add_note(client, csrf_token, title="a\x00b")
+    assert response.status_code == 400
     assert client.get("/api/notes").get_json() == []
 
 
@@ -36,7 +71,39 @@ def test_a_post_without_the_csrf_token_is_refused(client):
     assert client.get("/api/notes").get_json() == []
 
 
-def test_a_missing_note_is_a_json_404(client):
-    response = client.get("/api/notes/999")
+def test_anonymous_visitors_read_the_notes_but_are_sent_to_sign_in_to_add_one(app):
+    anonymous = app.test_client()
+    page = anonymous.get("/notes/")
+    assert page.status_code == 200
+    assert "Log in</a> to add a note" in page.text
+    assert 'name="title"' not in page.text
+    token = CSRF_TOKEN.search(anonymous.get("/login").text).group(1)  # this visitor's own
+    response = anonymous.post("/notes/", data={"csrf_token": token, "title": "Anonymous"})
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login?next=")
+    assert anonymous.get("/api/notes").get_json() == []
+
+
+def test_the_list_is_paginated(app, client):
+    add_notes(app, NOTES_PER_PAGE + 5)
+    first = client.get("/notes/").text
+    assert first.count('class="note"') == NOTES_PER_PAGE
+    assert "Page 1 of 2" in first
+    second = client.get("/notes/?page=2")
+    assert second.status_code == 200
+    assert second.text.count('class="note"') == 5
+    assert "Page 2 of 2" in second.text
+    assert "Note 0<" in second.text  # the oldest, last
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "3", "99999999999999999999", str(2**63)])
+def test_a_page_out_of_range_is_404(app, client, page):
+    add_notes(app, NOTES_PER_PAGE + 5)
+    assert client.get(f"/notes/?page={page}").status_code == 404
+
+
+@pytest.mark.parametrize("note_id", ["999", "0", str(2**31), str(2**63), "9" * 30])
+def test_a_missing_or_out_of_range_note_is_a_json_404(client, note_id):
+    response = client.get(f"/api/notes/{note_id}")
     assert response.status_code == 404
     assert response.get_json()["error"] == "Not Found"

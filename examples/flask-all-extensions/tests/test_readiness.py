@@ -1,9 +1,35 @@
-"""Readiness: /ready answers 503 while the database does not answer; /health never asks it."""
+"""Readiness: /ready answers 503 while the database does not answer or has migrations to apply;
+/health never asks it."""
+
+import pytest
+from flask_migrate import upgrade
 
 from shop import create_app
+from shop.extensions import db
 
 
-def test_ready_when_the_database_answers(client):
+@pytest.fixture
+def file_app(app, tmp_path):
+    """The app on an empty SQLite file, with no table yet."""
+    app = create_app(
+        {**app.config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    )
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_not_ready_until_the_migrations_are_applied_then_ready(file_app, caplog):
+    client = file_app.test_client()
+    response = client.get("/ready")
+    assert response.status_code == 503
+    assert response.get_json() == {
+        "status": "unavailable",
+        "reason": "the database has migrations to apply",
+    }
+    assert "migrations to apply" in caplog.text
+    with file_app.app_context():
+        upgrade()
     response = client.get("/ready")
     assert response.status_code == 200
     assert response.get_json() == {"status": "ok"}

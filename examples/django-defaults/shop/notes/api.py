@@ -19,25 +19,37 @@ MAX_PAGE_SIZE = 100
 
 
 def storable(text: str) -> str:
-    """`text` unchanged; ValueError for what databases refuse: NUL (PostgreSQL) and lone
-    surrogates (not UTF-8), which JSON can carry."""
+    """`text` without the white space around it; ValueError for what databases refuse: NUL
+    (PostgreSQL) and lone surrogates (not UTF-8), which JSON can carry."""
     if "\x00" in text:
         raise ValueError("must not contain NUL characters")
     try:
         text.encode()
     except UnicodeEncodeError:
         raise ValueError("must be valid Unicode text") from None
-    return text
+    return text.strip()
 
 
+# Text with something besides white space in it and no NUL, as the schema says, so that a
+# client can tell from it that "   " is refused. The limits hold for the text as sent; it is
+# stored trimmed.
+TEXT = r"^[^\x00]*[^\s\x00][^\x00]*$"
 Title = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"^[^\x00]*$"),
+    StringConstraints(
+        min_length=1,
+        max_length=Note._meta.get_field("title").max_length,
+        pattern=TEXT,
+    ),
     AfterValidator(storable),
 ]
 Body = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, pattern=r"^[^\x00]*$"),
+    StringConstraints(
+        min_length=1,
+        max_length=Note._meta.get_field("body").max_length,
+        pattern=TEXT,
+    ),
     AfterValidator(storable),
 ]
 
