@@ -646,3 +646,34 @@ backend app
             proxy.kill()
             raise AssertionError(f"haproxy did not serve {health_path}:\n{proxy.output()}")
         time.sleep(0.3)
+
+
+def statuses_around(disruption, visit, readers: int = 4) -> tuple[list[int], list[int]]:
+    """Call `visit(number) -> status` (0 when there is no answer; raises nothing) from `readers` threads, every 50 ms
+    each; after 3 s call `disruption()`, which returns once the disruption is over, then read 5 s more (60 s at the
+    most, whatever happens). Return (the statuses answered more than 1 s before the disruption ended, the statuses
+    of requests sent after it ended)."""
+    results: list[tuple[float, float, int]] = []  # (sent, answered, status)
+    stop = time.monotonic() + 60
+    finished = threading.Event()
+
+    def read(number: int) -> None:
+        while not finished.is_set() and time.monotonic() < stop:
+            sent = time.monotonic()
+            status = visit(number)
+            results.append((sent, time.monotonic(), status))
+            time.sleep(0.05)
+
+    threads = [threading.Thread(target=read, args=(number,)) for number in range(readers)]
+    for thread in threads:
+        thread.start()
+    time.sleep(3)
+    disruption()
+    back_at = time.monotonic()
+    time.sleep(5)
+    finished.set()
+    for thread in threads:
+        thread.join(timeout=30)
+    before = [status for _, answered, status in results if answered < back_at - 1]
+    after = [status for sent, _, status in results if sent > back_at]
+    return before, after

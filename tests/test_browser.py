@@ -320,12 +320,9 @@ def totp(secret: str, at: float) -> str:
     return f"{(int.from_bytes(digest[offset : offset + 4], 'big') & 0x7FFFFFFF) % 1_000_000:06d}"
 
 
-@pytest.fixture(scope="module")
-def two_factor_site(generate, tmp_path_factory):
-    """The base URL of the Django project with two-factor sign-in, served like `site`."""
-    flavour = Django()
-    project = generate("django-sensitive").sync()
-    folder = tmp_path_factory.mktemp("browser-two-factor")
+def serve_sensitive(flavour, project, folder: Path):
+    """Serve `project` (an answer set with two-factor sign-in) like `site`, under gunicorn with 2 workers; yield its
+    base URL, then stop it."""
     env = flavour.production_env(project, folder / "site.sqlite3")
     flavour.prepare(project, env)
     port = free_port()
@@ -342,6 +339,13 @@ def two_factor_site(generate, tmp_path_factory):
     yield f"http://127.0.0.1:{port}"
     server.terminate()
     server.wait(timeout=15)
+
+
+@pytest.fixture(scope="module")
+def two_factor_site(generate, tmp_path_factory):
+    """The base URL of the Django project with two-factor sign-in, served like `site`."""
+    project = generate("django-sensitive").sync()
+    yield from serve_sensitive(Django(), project, tmp_path_factory.mktemp("browser-two-factor"))
 
 
 @pytest.mark.xdist_group("django-sensitive")
@@ -400,25 +404,8 @@ def test_django_admin_enrols_then_signs_in_with_a_totp_code(page, two_factor_sit
 @pytest.fixture(scope="module")
 def flask_two_factor_site(generate, tmp_path_factory):
     """The base URL of the Flask project with two-factor sign-in, served like `site`."""
-    flavour = Flask()
     project = generate("flask-sensitive").sync()
-    folder = tmp_path_factory.mktemp("browser-flask-two-factor")
-    env = flavour.production_env(project, folder / "site.sqlite3")
-    flavour.prepare(project, env)
-    port = free_port()
-    log = folder / "gunicorn.log"
-    with log.open("w") as output:
-        server = subprocess.Popen(
-            ["uv", "run", "--quiet", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2", flavour.wsgi_target],
-            cwd=project.path,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    wait_for_health(server, port, timeout=60, log=log)
-    yield f"http://127.0.0.1:{port}"
-    server.terminate()
-    server.wait(timeout=15)
+    yield from serve_sensitive(Flask(), project, tmp_path_factory.mktemp("browser-flask-two-factor"))
 
 
 @pytest.mark.xdist_group("flask-sensitive")

@@ -9,12 +9,20 @@ from __future__ import annotations
 
 import re
 import secrets
-import threading
 import time
 from collections import Counter
 
 import pytest
-from helpers import Project, Visitor, load, post_large_body, private_postgres, project_env, serving
+from helpers import (
+    Project,
+    Visitor,
+    load,
+    post_large_body,
+    private_postgres,
+    project_env,
+    serving,
+    statuses_around,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("django")]
 
@@ -167,32 +175,15 @@ def test_no_5xx_once_a_restarted_postgresql_is_back(generate, tmp_path):
         env = production_env(database_url, WEB_CONCURRENCY="2")
         prepare(project, env)
         with serving(project, env, tmp_path / "gunicorn.log") as server:
-            results: list[tuple[float, float, int]] = []  # (sent, answered, status); 0: no answer
-            stop = time.monotonic() + 60  # a bound, whatever happens
-            finished = threading.Event()
+            visitors = {}
 
-            def read(number: int) -> None:
-                visitor = Visitor(server.port)
-                while not finished.is_set() and time.monotonic() < stop:
-                    sent = time.monotonic()
-                    try:
-                        status = visitor.request("GET", "/notes/" if number % 2 else "/accounts/login/")[0]
-                    except OSError:
-                        status = 0
-                    results.append((sent, time.monotonic(), status))
-                    time.sleep(0.05)
+            def visit(number: int) -> int:
+                visitor = visitors.setdefault(number, Visitor(server.port))
+                try:
+                    return visitor.request("GET", "/notes/" if number % 2 else "/accounts/login/")[0]
+                except OSError:
+                    return 0
 
-            threads = [threading.Thread(target=read, args=(n,)) for n in range(4)]
-            for thread in threads:
-                thread.start()
-            time.sleep(3)
-            restart()
-            back_at = time.monotonic()
-            time.sleep(5)
-            finished.set()
-            for thread in threads:
-                thread.join(timeout=30)
-        after = [status for sent, _, status in results if sent > back_at]
-        before = [status for _, answered, status in results if answered < back_at - 1]
+            before, after = statuses_around(restart, visit)
         assert before and set(before) == {200}, Counter(before)
         assert len(after) > 20 and set(after) == {200}, Counter(after)
