@@ -15,6 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 TEMPLATE_ROOT = Path(__file__).resolve().parent.parent
+# The interpreter generated projects run on: the tests' own search for a Python 3.12 or newer (tests/helpers.py).
+sys.path.insert(0, str(TEMPLATE_ROOT / "tests"))
+from helpers import PROJECT_PYTHON
+
 COPIER = [sys.executable, "-m", "copier"]
 SLUG = "bench"  # the project_slug that project_name "Bench" gives
 # The two projects measured: Flask with every extension, Django with the default answers.
@@ -45,31 +49,6 @@ class Figure:
 
 def log(message: str) -> None:
     print(f"[bench] {message}", file=sys.stderr, flush=True)
-
-
-def find_python() -> str:
-    """The path of a Python 3.12 or newer for generated projects: `CROSSROADS_PYTHON`, else the newest
-    `python3.1N` (N >= 12) under pyenv's versions folder, else one on PATH that runs.
-
-    The same search as tests/helpers.py `find_python()` (not imported: that module needs pytest). uv cannot
-    download a Python here, and pyenv's shims fail for a version that is not selected. Exits when there is none.
-    """
-    if os.environ.get("CROSSROADS_PYTHON"):
-        return os.environ["CROSSROADS_PYTHON"]
-    pyenv_root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
-    found = sorted(
-        pyenv_root.glob("versions/3.1[2-9]*/bin/python3.1[2-9]"),
-        key=lambda path: [int(part) for part in path.parent.parent.name.split(".") if part.isdigit()],
-    )
-    candidates = [str(path) for path in reversed(found)]
-    candidates += [name for name in ("python3.14", "python3.13", "python3.12") if shutil.which(name)]
-    for candidate in candidates:
-        if subprocess.run([candidate, "-c", "pass"], capture_output=True, check=False).returncode == 0:
-            return candidate
-    sys.exit("no Python 3.12 or newer for the generated projects: install one with pyenv, or set CROSSROADS_PYTHON")
-
-
-PROJECT_PYTHON = find_python()
 
 
 class CommandFailed(subprocess.CalledProcessError):
