@@ -61,6 +61,27 @@ ANSWER_SETS: dict[str, dict[str, object]] = {
     # app_kind: "django" above is both (the default), pages and the API.
     "django-api": {"project_name": "Shop", "framework": "django", "app_kind": "api"},
     "django-site": {"project_name": "Shop", "framework": "django", "app_kind": "site"},
+    # Flask's app_kind: the Flask sets above are both (the default), pages and the API.
+    "flask-all-api": {
+        "project_name": "Shop",
+        "framework": "flask",
+        "flask_extensions": ["sqlalchemy", "admin", "security"],
+        "app_kind": "api",
+    },
+    "flask-all-site": {
+        "project_name": "Shop",
+        "framework": "flask",
+        "flask_extensions": ["sqlalchemy", "admin", "security"],
+        "app_kind": "site",
+    },
+    # A read-only API (no accounts), and a JSON-only service without a database.
+    "flask-sqlalchemy-api": {
+        "project_name": "Shop",
+        "framework": "flask",
+        "flask_extensions": ["sqlalchemy"],
+        "app_kind": "api",
+    },
+    "flask-api": {"project_name": "Shop", "framework": "flask", "flask_extensions": [], "app_kind": "api"},
 }
 
 

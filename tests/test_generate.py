@@ -14,7 +14,18 @@ QUESTIONS = [name for name in yaml.safe_load((TEMPLATE_ROOT / "copier.yml").read
 # Copier syntax left behind: a Jinja tag around one of our question names, or a raw marker.
 LEFTOVER = re.compile(r"\{[{%][^}]*\b(" + "|".join(QUESTIONS) + r"|_copier_\w+)\b|\{%-? *(end)?raw")
 FLAVOURS = answer_sets(
-    "flask", "flask-sqlalchemy", "flask-admin", "flask-security", "flask-all", "django", "django-api", "django-site"
+    "flask",
+    "flask-sqlalchemy",
+    "flask-admin",
+    "flask-security",
+    "flask-all",
+    "flask-all-api",
+    "flask-all-site",
+    "flask-sqlalchemy-api",
+    "flask-api",
+    "django",
+    "django-api",
+    "django-site",
 )
 # Made by running a project (uv sync, pytest, migrate, collectstatic), not by the template; other tests may run first.
 RUN_ARTIFACTS = {
