@@ -87,6 +87,27 @@ ANSWER_SETS: dict[str, dict[str, object]] = {
         "flask_extensions": ["sqlalchemy", "admin", "security"],
         "data_sensitivity": "sensitive",
     },
+    # Flask's app_kind: the Flask sets above are both (the default), pages and the API.
+    "flask-all-api": {
+        "project_name": "Shop",
+        "framework": "flask",
+        "flask_extensions": ["sqlalchemy", "admin", "security"],
+        "app_kind": "api",
+    },
+    "flask-all-site": {
+        "project_name": "Shop",
+        "framework": "flask",
+        "flask_extensions": ["sqlalchemy", "admin", "security"],
+        "app_kind": "site",
+    },
+    # A read-only API (no accounts), and a JSON-only service without a database.
+    "flask-sqlalchemy-api": {
+        "project_name": "Shop",
+        "framework": "flask",
+        "flask_extensions": ["sqlalchemy"],
+        "app_kind": "api",
+    },
+    "flask-api": {"project_name": "Shop", "framework": "flask", "flask_extensions": [], "app_kind": "api"},
 }
 
 

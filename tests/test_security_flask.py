@@ -169,7 +169,7 @@ def test_sqlite_serves_five_workers_with_32_writers_and_16_readers(project, tmp_
     saved = project.uv_run(
         "python",
         "-c",
-        "from shop import create_app; from shop.extensions import db; from shop.notes import Note\n"
+        "from shop import create_app; from shop.extensions import db; from shop.models import Note\n"
         "with create_app().app_context(): print(db.session.query(Note).count())",
         env=env,
     ).stdout.split()[-1]
