@@ -406,6 +406,10 @@ def test_a_browser_stays_signed_in_across_instances_and_the_worker_counts_the_no
             response = page.goto(base + "/notes/")
             signed_in_by.append(response.headers["x-served-by"])
             assert MEMBER_EMAIL in page.locator("header").inner_text(), f"signed out on {signed_in_by[-1]}"
+            if signed_in_by[-2:] == [signed_in_by[-1]] * 2:
+                # A page and its stylesheet, two requests, can land every page on one instance: one more request
+                # moves the round-robin on.
+                page.request.get(base + "/health")
         assert set(signed_in_by) == {"s0", "s1"}, signed_in_by
 
         title = f"Counted by the worker {time.monotonic_ns()}"
