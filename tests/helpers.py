@@ -108,6 +108,30 @@ ANSWER_SETS: dict[str, dict[str, object]] = {
         "app_kind": "api",
     },
     "flask-api": {"project_name": "Shop", "framework": "flask", "flask_extensions": [], "app_kind": "api"},
+    # As it scales (tests/test_scale.py): Celery tasks and the cache on Redis, PostgreSQL; then each alone, on SQLite,
+    # tasks without accounts, the cache with them.
+    "flask-scale": {
+        "project_name": "Shop",
+        "framework": "flask",
+        "flask_extensions": ["sqlalchemy", "admin", "security"],
+        "background_tasks": True,
+        "cache": "redis",
+        "database": "postgresql",
+    },
+    "flask-tasks": {
+        "project_name": "Shop",
+        "framework": "flask",
+        "flask_extensions": ["sqlalchemy"],
+        "background_tasks": True,
+        "cache": "none",
+    },
+    "flask-cache": {
+        "project_name": "Shop",
+        "framework": "flask",
+        "flask_extensions": ["security"],
+        "background_tasks": False,
+        "cache": "redis",
+    },
 }
 
 
