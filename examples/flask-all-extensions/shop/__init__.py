@@ -6,7 +6,7 @@ from logging.config import dictConfig
 
 from flask import Flask
 
-from . import accounts, admin, errors, extensions, hardening, health, main, notes, readiness
+from . import accounts, admin, api, errors, extensions, hardening, health, main, notes, readiness
 
 # Request bodies larger than this are refused with 413 before a view reads them.
 MAX_CONTENT_LENGTH = 1024 * 1024
@@ -45,6 +45,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(readiness.bp)
     accounts.init_app(app)
     admin.init_app(app)
+    api.init_app(app)
     return app
 
 

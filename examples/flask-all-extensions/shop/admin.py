@@ -7,7 +7,7 @@ page and signed-in users without the role get 403. Give the role with `flask cre
 from base64 import b64encode
 from hashlib import sha256
 
-from flask import Flask, Response, abort, current_app, redirect, request
+from flask import Flask, Response, abort, current_app, flash, redirect, request
 from flask_admin import Admin, AdminIndexView
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.theme import Bootstrap4Theme
@@ -16,9 +16,10 @@ from wtforms import PasswordField
 from wtforms.validators import ValidationError
 
 from .accounts import ADMIN_ROLE, Role, User
+from .api.tokens import Token
 from .extensions import db
 from .hardening import CONTENT_SECURITY_POLICY
-from .notes import Note
+from .models import Note
 
 
 class AdminOnly:
@@ -99,6 +100,21 @@ class UserView(AdminOnly, ModelView):
             model.confirmed_at = security.datetime_factory()
 
 
+class TokenView(AdminOnly, ModelView):
+    """API tokens: staff issue one for a user (its secret is shown once, in a message) and revoke
+    one by deleting it. A token is not edited: revoke it and issue another."""
+
+    can_edit = False
+    column_list = ("name", "user", "created_at")
+    column_searchable_list = ("name",)
+    form_columns = ("user", "name")
+
+    def on_model_change(self, form, model, is_created: bool) -> None:
+        if is_created:
+            secret = model.new_secret()
+            flash(f"The token's secret, shown only this once: {secret}", "warning")
+
+
 def init_app(app: Flask) -> None:
     """Mount the admin on `app` at /admin, with a view per model."""
     admin = Admin(
@@ -110,6 +126,7 @@ def init_app(app: Flask) -> None:
     admin.add_view(NoteView(Note, db))
     admin.add_view(UserView(User, db, category="Accounts"))
     admin.add_view(RoleView(Role, db, category="Accounts"))
+    admin.add_view(TokenView(Token, db, name="API tokens", category="Accounts"))
 
     # Replaces the site's policy on the admin's pages, whichever hook runs first: hardening's
     # sets only the headers a response does not have yet.

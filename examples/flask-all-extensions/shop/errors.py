@@ -1,11 +1,29 @@
 """Error responses: JSON under /api/ and for clients that prefer it, an HTML page otherwise.
 
-One handler for every `HTTPException` (404, 405, CSRF failures, which are 400s, ...). Flask
-hands it the 500 of an unhandled exception too, after `app.logger` has logged the traceback.
+One handler for every `HTTPException` (404, 405, 413, CSRF failures, which are 400s, ...). Flask
+hands it the 500 of an unhandled exception too, after `app.logger` has logged the traceback. The
+JSON is one shape, whatever the error:
+
+    {"code": 422, "status": "Unprocessable Entity", "message": "...",
+     "errors": {"json": {"title": ["Shorter than minimum length 1."]}}}
+
+`errors` comes with 422 only: the messages by where the data was (json, query, path), then by
+field ("_schema" for the whole body, nested fields joined with ".").
 """
 
 from flask import Flask, Response, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
+
+# Friendlier messages than werkzeug's descriptions, for the statuses an API client meets most.
+MESSAGES = {
+    400: "The request could not be read.",
+    401: "Sign in, or send a token: Authorization: Bearer <token>.",
+    404: "Nothing here.",
+    405: "This method is not allowed here: see the Allow header.",
+    413: "The request body is too large.",
+    422: "The request's data is not valid: see errors.",
+    500: "Something went wrong on our side; it has been logged.",
+}
 
 
 def init_app(app: Flask) -> None:
@@ -22,11 +40,34 @@ def wants_json() -> bool:
     )
 
 
+def error_body(error: HTTPException) -> dict[str, object]:
+    """The JSON error shape for `error`; with `errors` for a 422 of webargs (request parsing)."""
+    # A description given where the error was raised (the CSRF failure's, say) says most.
+    described = error.description and error.description != type(error).description
+    message = error.description if described else MESSAGES.get(error.code, error.description)
+    body: dict[str, object] = {"code": error.code, "status": error.name, "message": message}
+    messages = (getattr(error, "data", None) or {}).get("messages")
+    if error.code == 422 and messages:
+        body["errors"] = {location: flatten(fields) for location, fields in messages.items()}
+    return body
+
+
+def flatten(fields: object, prefix: str = "") -> dict[str, list[str]]:
+    """marshmallow's nested messages ({"a": {"b": ["..."]}}) as {"a.b": ["..."]}; a message list
+    for the whole of its data is under "_schema"."""
+    if not isinstance(fields, dict):
+        return {prefix or "_schema": [str(message) for message in fields]}
+    flat: dict[str, list[str]] = {}
+    for name, value in fields.items():
+        flat.update(flatten(value, f"{prefix}.{name}" if prefix else str(name)))
+    return flat
+
+
 def handle_http_exception(error: HTTPException) -> Response:
-    """`{"error": name, "description": text}` or error.html, with the error's status and its
-    headers (Allow on 405, WWW-Authenticate on 401); never a traceback."""
+    """The JSON error shape or error.html, with the error's status and its headers (Allow on 405,
+    WWW-Authenticate on 401); never a traceback."""
     if wants_json():
-        response = jsonify(error=error.name, description=error.description)
+        response = jsonify(error_body(error))
     else:
         response = make_response(render_template("error.html", error=error))
     response.status_code = error.code

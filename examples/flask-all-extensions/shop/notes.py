@@ -1,52 +1,27 @@
-"""Notes: the sample model, with pages to list and create notes and a read-only JSON API.
+"""Notes: pages to list notes and add one (the sample model is in models.py).
 
 Anyone may read the notes; only signed-in users may add one.
 
-Delete this module, templates/notes/, tests/test_notes.py and the `note` table (with a new
-migration: `flask db migrate -m "Drop notes"`) once the project has models of its own.
+Delete this module, templates/notes/ and tests/test_notes.py, with models.py, once the project
+has pages of its own.
 """
-
-from datetime import datetime
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_security import auth_required
 from flask_sqlalchemy.pagination import Pagination
 from flask_wtf import FlaskForm
-from sqlalchemy import DateTime, String, Text, func, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import select
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from .extensions import db
+from .models import BODY_MAX_LENGTH, TITLE_MAX_LENGTH, Note
 
 bp = Blueprint("notes", __name__)
 
 NOTES_PER_PAGE = 20
-TITLE_MAX_LENGTH = 200
-# The database does not limit a Text column; the form holds the body to this many characters.
-BODY_MAX_LENGTH = 10_000
-# The largest id a PostgreSQL integer holds: a larger one in a URL is a 404, not a database error.
+# The largest integer PostgreSQL holds.
 MAX_ID = 2**31 - 1
-
-
-class Note(db.Model):
-    """A titled note. `created_at` is set by the database on insert."""
-
-    __tablename__ = "note"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    title: Mapped[str] = mapped_column(String(TITLE_MAX_LENGTH))
-    body: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-
-    def to_dict(self) -> dict[str, object]:
-        """The note as JSON-ready data; `created_at` in ISO 8601."""
-        return {
-            "id": self.id,
-            "title": self.title,
-            "body": self.body,
-            "created_at": self.created_at.isoformat(),
-        }
 
 
 class NoteForm(FlaskForm):
@@ -91,15 +66,3 @@ def create():
         db.session.commit()
         return redirect(url_for(".index"))
     return render_index(form, 422)
-
-
-@bp.get("/api/notes")
-def api_list() -> list[dict[str, object]]:
-    """The notes as a JSON list, newest first."""
-    return [note.to_dict() for note in db.session.scalars(newest_first())]
-
-
-@bp.get(f"/api/notes/<int(max={MAX_ID}):note_id>")
-def api_detail(note_id: int) -> dict[str, object]:
-    """One note as JSON; 404 when there is no such note."""
-    return db.get_or_404(Note, note_id).to_dict()

@@ -11,24 +11,25 @@ from shop.extensions import db
 CSRF_TOKEN = re.compile(r'name="csrf_token"[^>]* value="([^"]+)"')
 PASSWORD = "correct horse battery staple"
 
+# The configuration of every test app; tests/test_api_schema.py builds its app from it too.
+TEST_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test",
+    # A database the tests may empty (CI sets it); else SQLite in memory. Not
+    # DATABASE_URL, so that the tests never drop the tables of a development database.
+    "SQLALCHEMY_DATABASE_URI": os.environ.get("TEST_DATABASE_URL", "sqlite://"),
+    "SECURITY_PASSWORD_SALT": "test",
+    # Cheap hashes keep the tests fast; production keeps argon2's defaults.
+    "SECURITY_PASSWORD_HASH_PASSLIB_OPTIONS": {
+        "argon2__rounds": 1,
+        "argon2__memory_cost": 512,
+    },
+}
+
 
 @pytest.fixture
 def app():
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test",
-            # A database the tests may empty (CI sets it); else SQLite in memory. Not
-            # DATABASE_URL, so that the tests never drop the tables of a development database.
-            "SQLALCHEMY_DATABASE_URI": os.environ.get("TEST_DATABASE_URL", "sqlite://"),
-            "SECURITY_PASSWORD_SALT": "test",
-            # Cheap hashes keep the tests fast; production keeps argon2's defaults.
-            "SECURITY_PASSWORD_HASH_PASSLIB_OPTIONS": {
-                "argon2__rounds": 1,
-                "argon2__memory_cost": 512,
-            },
-        }
-    )
+    app = create_app(TEST_CONFIG)
     with app.app_context():
         db.create_all()
     yield app

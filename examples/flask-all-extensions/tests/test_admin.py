@@ -10,7 +10,7 @@ from flask_security import hash_password
 from shop import admin, hardening
 from shop.accounts import ADMIN_ROLE, user_datastore
 from shop.extensions import db
-from shop.notes import Note
+from shop.models import Note
 
 VIEWS = ["/admin/", "/admin/note/", "/admin/user/", "/admin/role/", "/admin/note/new/"]
 

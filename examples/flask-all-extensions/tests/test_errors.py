@@ -24,6 +24,17 @@ def aborting(app):
     return app
 
 
+def assert_error(response, code: int, status: str) -> dict:
+    """Assert that `response` is the JSON error shape for `code`; return its body."""
+    assert response.status_code == code
+    assert response.mimetype == "application/json"
+    body = response.get_json()
+    assert set(body) == {"code", "status", "message"}
+    assert (body["code"], body["status"]) == (code, status)
+    assert body["message"]
+    return body
+
+
 @pytest.mark.parametrize(
     ("code", "name"),
     [(400, "Bad Request"), (403, "Forbidden"), (404, "Not Found"), (422, "Unprocessable Entity")],
@@ -31,10 +42,7 @@ def aborting(app):
 def test_errors_are_json_under_the_api_and_for_json_clients_else_a_page(aborting, code, name):
     client = aborting.test_client()
     for path, headers in [(f"/api/abort/{code}", HTML), (f"/abort/{code}", JSON)]:
-        response = client.get(path, headers=headers)
-        assert response.status_code == code
-        assert response.get_json()["error"] == name
-        assert response.get_json()["description"]
+        assert_error(client.get(path, headers=headers), code, name)
     page = client.get(f"/abort/{code}", headers=HTML)
     assert page.status_code == code
     assert page.mimetype == "text/html"
@@ -46,17 +54,15 @@ def test_an_unknown_path_is_a_page_for_browsers_and_json_for_the_api(client):
     page = client.get("/no-such-page", headers=HTML)
     assert page.status_code == 404
     assert "<h1>404 Not Found</h1>" in page.text
-    api = client.get("/api/no-such-thing")
-    assert api.status_code == 404
-    assert api.get_json()["error"] == "Not Found"
+    assert_error(client.get("/api/no-such-thing"), 404, "Not Found")
 
 
-def test_a_method_not_allowed_keeps_its_allow_header(client):
-    response = client.delete("/api/notes")
-    assert response.status_code == 405
-    assert response.get_json()["error"] == "Method Not Allowed"
+def test_a_method_not_allowed_keeps_its_allow_header(aborting):
+    client = aborting.test_client()
+    response = client.delete("/api/abort/400")
+    assert_error(response, 405, "Method Not Allowed")
     assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
-    page = client.delete("/", headers=HTML)
+    page = client.delete("/abort/400", headers=HTML)
     assert page.status_code == 405
     assert "<h1>405 Method Not Allowed</h1>" in page.text
     assert set(page.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
@@ -74,8 +80,7 @@ def test_a_body_over_max_content_length_is_refused_with_413(app):
     client = app.test_client()
     assert client.post("/api/echo-size", data=b"x" * 1024).get_json() == {"size": 1024}
     response = client.post("/api/echo-size", data=b"x" * (1024 * 1024 + 1))
-    assert response.status_code == 413
-    assert response.get_json()["error"] == "Request Entity Too Large"
+    assert_error(response, 413, "Request Entity Too Large")
 
 
 def test_a_csrf_failure_is_json_under_the_api(app):
@@ -84,11 +89,7 @@ def test_a_csrf_failure_is_json_under_the_api(app):
         return {"pong": True}
 
     response = app.test_client().post("/api/ping", json={})
-    assert response.status_code == 400
-    assert response.get_json() == {
-        "error": "Bad Request",
-        "description": "The CSRF token is missing.",
-    }
+    assert assert_error(response, 400, "Bad Request")["message"] == "The CSRF token is missing."
 
 
 def test_a_view_that_raises_is_logged_and_answered_without_its_traceback(app, caplog):
@@ -103,8 +104,7 @@ def test_a_view_that_raises_is_logged_and_answered_without_its_traceback(app, ca
     with caplog.at_level(logging.ERROR):
         api = client.get("/api/boom")
         page = client.get("/boom", headers=HTML)
-    assert api.status_code == 500
-    assert api.get_json()["error"] == "Internal Server Error"
+    assert_error(api, 500, "Internal Server Error")
     assert page.status_code == 500
     assert "<h1>500 Internal Server Error</h1>" in page.text
     for response in (api, page):

@@ -124,7 +124,7 @@ def test_a_nul_character_in_a_form_is_refused_with_400(app):
     assert client.post("/api/echo", data={"name": "plain"}).status_code == 200
     response = client.post("/api/echo", data={"name": "a\x00b"})
     assert response.status_code == 400
-    assert response.get_json()["description"] == "NUL characters are not allowed."
+    assert response.get_json()["message"] == "NUL characters are not allowed."
 
 
 @pytest.mark.parametrize(("proxies", "expected"), [(0, "http 127.0.0.1"), (1, "https 203.0.113.7")])

@@ -1,0 +1,28 @@
+"""The sample model, Note.
+
+Delete it, with what uses it, and the `note` table (with a new migration: `flask db migrate -m
+"Drop notes"`) once the project has models of its own.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, String, Text, func
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .extensions import db
+
+TITLE_MAX_LENGTH = 200
+# The database does not limit a Text column; forms and the API hold the body to this many
+# characters.
+BODY_MAX_LENGTH = 10_000
+
+
+class Note(db.Model):
+    """A titled note. `created_at` is set by the database on insert."""
+
+    __tablename__ = "note"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(TITLE_MAX_LENGTH))
+    body: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
