@@ -60,7 +60,8 @@ BARE = {"flask": "bare Flask", "django": "bare Django"}
 def serving_targets(name: str, label: str, rps_limit: float, rss_limit: float) -> list[Target]:
     """Throughput (with a limit), p99 latency (reported) per page, and memory per worker, `name` against bare."""
     targets = []
-    for page, what in (("home", "home page"), ("notes", "notes list, 20 rows")):
+    pages = (("home", "home page"), ("notes", "notes list, 20 rows"), ("api", "API list, 20 notes as JSON"))
+    for page, what in pages:
         targets.append(
             Target(
                 f"{name}_{page}_rps_ratio",

@@ -3,6 +3,7 @@ page by page: the home page (a template) and the notes list (20 rows from the da
 
 from __future__ import annotations
 
+import json
 import re
 import signal
 import socket
@@ -16,8 +17,8 @@ from pathlib import Path
 from apps import NOTES, App
 from common import Figure, log, run
 
-# The pages measured, by the name the figures use.
-PAGES = {"home": "/", "notes": "/notes/"}
+# The pages measured, by the name the figures use: two pages and the API's list, 20 notes as JSON.
+PAGES = {"home": "/", "notes": "/notes/", "api": "/api/notes?page_size=20"}
 # Every request comes as through a proxy that terminated TLS (see apps.PRODUCTION_ENV).
 HEADERS = {"X-Forwarded-Proto": "https"}
 # The same server for both sides: one worker with 4 threads (gthread), as the generated gunicorn.conf.py runs each
@@ -42,19 +43,29 @@ def wait_for(port: int, deadline: float) -> None:
 
 
 def check_page(url: str, page: str) -> None:
-    """Raise RuntimeError unless `url` answers 200 with HTML, and for the notes list, every note's title.
+    """Raise RuntimeError unless `url` answers 200 with HTML (JSON for the API), and for the notes list and the API,
+    every note's title.
 
     wrk counts 3xx answers as successes, so a redirect (to HTTPS, to a login page) would be measured unnoticed.
     """
     request = urllib.request.Request(url, headers=HEADERS)
     with urllib.request.urlopen(request, timeout=10) as response:  # urllib follows redirects: compare the URL
         body = response.read().decode()
-        if response.status != 200 or response.url != url or "<html" not in body:
-            raise RuntimeError(f"{url} answered {response.status} at {response.url}, not the page")
+        kind = "json" if page == "api" else "html"
+        if response.status != 200 or response.url != url or kind not in response.headers.get("Content-Type", ""):
+            raise RuntimeError(f"{url} answered {response.status} at {response.url}, not the {kind} wanted")
     if page == "notes":
         missing = [number for number in range(1, NOTES + 1) if f"Note {number}<" not in body]
-        if missing:
-            raise RuntimeError(f"{url} does not list notes {missing}")
+    elif page == "api":
+        listed = json.loads(body)
+        titles = {item["title"] for item in listed["items"]}
+        missing = [number for number in range(1, NOTES + 1) if f"Note {number}" not in titles]
+        if listed["count"] != NOTES:
+            raise RuntimeError(f"{url} counts {listed['count']} notes, not {NOTES}")
+    else:
+        missing = []
+    if missing:
+        raise RuntimeError(f"{url} does not list notes {missing}")
 
 
 def wrk(url: str, seconds: int) -> tuple[float, float]:
