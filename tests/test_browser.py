@@ -367,7 +367,12 @@ def test_django_admin_enrols_then_signs_in_with_a_totp_code(page, two_factor_sit
     assert "/account/two_factor/setup/" in page.url  # no admin before the second factor is set up
     page.get_by_role("button", name="Next").click()  # the welcome step
     secret = page.locator("a[href^='otpauth://']").inner_text().strip()
-    assert page.locator("img[alt='QR Code']").evaluate("image => image.naturalWidth") > 0
+    # The QR code is an image the site serves: wait until it has loaded, then it must have pixels.
+    qr_code = page.locator("img[alt='QR Code']")
+    qr_code.evaluate(
+        "image => image.complete || new Promise(done => ['load', 'error'].forEach(e => image.addEventListener(e, done)))"
+    )
+    assert qr_code.evaluate("image => image.naturalWidth") > 0
     page.fill("input[name=generator-token]", totp(secret, time.time()))
     page.get_by_role("button", name="Next").click()
     page.goto(base + "/admin/")

@@ -486,7 +486,7 @@ def test_flask_view_that_raises_logs_its_traceback_under_gunicorn(flask_served):
     status, headers, body = fetch(port, "GET", "/api/boom")
     assert status == 500, body
     assert headers["Content-Type"] == "application/json"
-    assert json.loads(body)["error"] == "Internal Server Error"
+    assert json.loads(body)["status"] == "Internal Server Error"
     status, headers, page = fetch(port, "GET", "/boom", headers={"Accept": "text/html"})
     assert status == 500, page
     assert "<h1>500 Internal Server Error</h1>" in page
@@ -506,12 +506,12 @@ def test_flask_405_and_csrf_failure_are_json_under_gunicorn(flask_served):
     status, headers, body = fetch(port, "DELETE", "/api/notes")
     assert status == 405, body
     assert headers["Content-Type"] == "application/json"
-    assert json.loads(body)["error"] == "Method Not Allowed"
-    assert set(headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
+    assert json.loads(body)["status"] == "Method Not Allowed"
+    assert set(headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS", "POST"}
     # A form posted without its CSRF token, by a client that prefers JSON.
     status, headers, body = fetch(port, "POST", "/notes/", headers={"Accept": "application/json"}, form={"title": "x"})
     assert status == 400, body
-    assert json.loads(body) == {"error": "Bad Request", "description": "The CSRF token is missing."}
+    assert json.loads(body) == {"code": 400, "status": "Bad Request", "message": "The CSRF token is missing."}
 
 
 @pytest.mark.parametrize(("name", "overrides"), FLAVOURS)

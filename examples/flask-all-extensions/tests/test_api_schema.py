@@ -53,8 +53,9 @@ def database():
 
 
 @schema.parametrize()
-# Few examples per operation, so that the suite stays fast; raise max_examples to search longer.
-@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+# Few examples per operation, so that the suite stays fast, and the same ones every run, so that it
+# passes or fails alike in CI: raise max_examples and drop derandomize to search further.
+@settings(max_examples=15, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
 def test_every_operation_keeps_to_the_document(case, database):
     note_id, bearer = database
     # A random id names no note: aim the well-formed ones at the one that exists.

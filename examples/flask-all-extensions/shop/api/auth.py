@@ -1,8 +1,9 @@
 """Who may write through the API: a client with `Authorization: Bearer <token>` (tokens.py), or
 a signed-in browser session that sends its CSRF token in the X-CSRFToken header.
 
-The bearer token is checked first, so that a script never meets the CSRF check; a client with
-neither gets 401 with `WWW-Authenticate: Bearer`, a session without its CSRF token 403.
+The Authorization header is checked first, so that a script never meets the CSRF check: one that
+is not a valid bearer token gets 401 with `WWW-Authenticate: Bearer`, as does a client with
+neither; a session without its CSRF token gets 403.
 """
 
 from flask import abort, request
@@ -25,9 +26,10 @@ def require_writer() -> None:
     token is missing or wrong."""
     if request.method in READ_METHODS:
         return
-    scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() == "bearer":
-        if user_for(secret.strip()) is None:
+    if "Authorization" in request.headers:
+        # Credentials that do not work are refused, even beside a session: the client meant them.
+        scheme, _, secret = request.headers["Authorization"].partition(" ")
+        if scheme.lower() != "bearer" or user_for(secret.strip()) is None:
             raise Unauthorized(www_authenticate=WWWAuthenticate("bearer"))
         return
     if not current_user.is_authenticated:
