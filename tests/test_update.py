@@ -332,6 +332,52 @@ def test_admin_and_security_turned_on_by_update_work_after_the_printed_commands(
     project.uv_run("ruff", "format", "--check", ".")
 
 
+# Each flavour from pages alone to every answer an update can turn on since: the API, two-factor sign-in, tasks and the
+# Redis cache. (data, the answers to update with; migration check, the project's command that finds a missing one.)
+OPTIONS_LATER = {
+    "django": (
+        {"project_name": "Shop", "framework": "django", "app_kind": "site"},
+        ["python", "manage.py", "makemigrations", "--check", "--dry-run"],
+    ),
+    "flask": (
+        {
+            "project_name": "Shop",
+            "framework": "flask",
+            "flask_extensions": ["sqlalchemy", "security"],
+            "app_kind": "site",
+        },
+        ["flask", "--app", "shop", "db", "check"],
+    ),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "name", [pytest.param(name, marks=pytest.mark.xdist_group(f"later-{name}")) for name in OPTIONS_LATER]
+)
+def test_api_two_factor_tasks_and_cache_turned_on_by_update_work_after_the_printed_commands(
+    template_repo, tmp_path, name
+):
+    answers, migration_check = OPTIONS_LATER[name]
+    project = generate_at(template_repo, tmp_path / "project", answers, "v1.0.0")
+    env_before = (project.path / ".env").read_text()
+
+    result = copier_cli(
+        "update", "--trust", "--defaults", "--vcs-ref", "v1.1.0", "--data", "app_kind=both", "--data", "two_factor=true",
+        "--data", "background_tasks=true", "--data", "cache=redis", cwd=project.path,
+    )  # fmt: skip
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (project.path / ".env").read_text().startswith(env_before), "a line of .env changed"
+    commands = printed_commands(result.stdout)
+    assert commands[0] == "uv lock && uv sync", commands
+    for command in commands:
+        project.run("bash", "-c", command, timeout=600)
+    project.uv_run(*migration_check)
+    project.uv_run("pytest", "-q", "-p", "no:cacheprovider")
+    project.uv_run("ruff", "check", ".")
+
+
 # --- A true conflict --------------------------------------------------------------------------------------------
 
 
