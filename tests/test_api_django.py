@@ -6,13 +6,12 @@ from __future__ import annotations
 import http.cookies
 import re
 import secrets
-import subprocess
 import urllib.parse
 from pathlib import Path
 
 import pytest
 from contract import check_contract, request
-from helpers import assert_docs_render_from_the_host_alone, free_port, project_env, wait_for_health
+from helpers import assert_docs_render_from_the_host_alone, project_env, serving
 
 pytestmark = pytest.mark.slow
 
@@ -106,29 +105,16 @@ def served(generate, tmp_path_factory):
         DATABASE_URL=f"sqlite:///{folder / 'db.sqlite3'}",
         # Plain HTTP on loopback: no redirect to HTTPS (.env.example documents the variable).
         DJANGO_SECURE_SSL_REDIRECT="false",
+        WEB_CONCURRENCY="2",
     )
     project.uv_run("python", "manage.py", "migrate", "--noinput", env=env)
     project.uv_run("python", "manage.py", "collectstatic", "--noinput", env=env)
     staff = {"DJANGO_SUPERUSER_EMAIL": STAFF_EMAIL, "DJANGO_SUPERUSER_PASSWORD": STAFF_PASSWORD}
     project.uv_run("python", "manage.py", "createsuperuser", "--noinput", env={**env, **staff})
     token = project.uv_run("python", "manage.py", "issue_token", STAFF_EMAIL, "contract", env=env).stdout.strip()
-    port = free_port()
-    log = folder / "gunicorn.log"
-    with log.open("w") as output:
-        server = subprocess.Popen(
-            ["uv", "run", "--quiet", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2", "config.wsgi"],
-            cwd=project.path,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        wait_for_health(server, port, timeout=60, log=log)
-        base = f"http://127.0.0.1:{port}"
+    with serving(project, env, folder / "gunicorn.log") as server:
+        base = f"http://127.0.0.1:{server.port}"
         yield base, {"Authorization": f"Bearer {token}"}, staff_session(base)
-    finally:
-        server.terminate()
-        server.wait(timeout=15)
 
 
 @pytest.mark.xdist_group("django")

@@ -6,13 +6,12 @@ from __future__ import annotations
 import http.cookies
 import re
 import secrets
-import subprocess
 import urllib.parse
 from pathlib import Path
 
 import pytest
 from contract import check_contract, request
-from helpers import assert_docs_render_from_the_host_alone, free_port, project_env, wait_for_health
+from helpers import assert_docs_render_from_the_host_alone, project_env, serving
 
 pytestmark = pytest.mark.slow
 
@@ -118,23 +117,9 @@ def served(generate, tmp_path_factory):
     project.uv_run(*flask, "db", "upgrade", env=env)
     project.uv_run(*flask, "create-admin", STAFF_EMAIL, "--password", STAFF_PASSWORD, env=env)
     token = project.uv_run(*flask, "issue-token", STAFF_EMAIL, "contract", env=env).stdout.strip()
-    port = free_port()
-    log = folder / "gunicorn.log"
-    with log.open("w") as output:
-        server = subprocess.Popen(
-            ["uv", "run", "--quiet", "gunicorn"],
-            cwd=project.path,
-            env={**env, "GUNICORN_CMD_ARGS": f"--bind 127.0.0.1:{port}"},
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        wait_for_health(server, port, timeout=60, log=log)
-        base = f"http://127.0.0.1:{port}"
+    with serving(project, env, folder / "gunicorn.log") as server:
+        base = f"http://127.0.0.1:{server.port}"
         yield base, {"Authorization": f"Bearer {token}"}, staff_session(base)
-    finally:
-        server.terminate()
-        server.wait(timeout=15)
 
 
 @pytest.mark.xdist_group("flask-all")

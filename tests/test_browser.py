@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import TEMPLATE_ROOT, Project, answer_sets, free_port, project_env, wait_for_health
+from helpers import TEMPLATE_ROOT, Project, answer_sets, free_port, project_env, serving, wait_for_health
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -325,20 +325,8 @@ def serve_sensitive(flavour, project, folder: Path):
     base URL, then stop it."""
     env = flavour.production_env(project, folder / "site.sqlite3")
     flavour.prepare(project, env)
-    port = free_port()
-    log = folder / "gunicorn.log"
-    with log.open("w") as output:
-        server = subprocess.Popen(
-            ["uv", "run", "--quiet", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2", flavour.wsgi_target],
-            cwd=project.path,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    wait_for_health(server, port, timeout=60, log=log)
-    yield f"http://127.0.0.1:{port}"
-    server.terminate()
-    server.wait(timeout=15)
+    with serving(project, {**env, "WEB_CONCURRENCY": "2"}, folder / "gunicorn.log") as server:
+        yield f"http://127.0.0.1:{server.port}"
 
 
 @pytest.fixture(scope="module")
