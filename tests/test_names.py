@@ -1,0 +1,71 @@
+"""Project names that stress the package name, in each flavour, with the default answers and with every option on.
+
+The package's name decides where its imports sort among the other first-party ones (`config`), and it is written
+into imports, settings, docstrings and deployment files. The names: one that sorts before `config`, one with
+accents and a digit, one that holds the name of a subpackage (`api`), a multi-word one, two that collide with a
+reserved name, and the longest the validators allow.
+"""
+
+import re
+import sys
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+# project_name: the package it gets by default.
+NAMES = {
+    "Blog": "blog",
+    "Café Ünïcode 2": "cafe_unicode_2",
+    "api_gateway": "api_gateway",
+    "Clinic Portal": "clinic_portal",
+    "Flask": "flask_app",
+    "Test": "test_app",
+    "Inventory Management Service API for All Northern Warehouses Ltd": "inventory_management_service_api",
+}
+# Each flavour's answers: (answer set, overrides). "defaults" is `copier copy --defaults --data framework=...`:
+# "django" is Django's defaults, and "flask-sqlalchemy" Flask's (the default builtins_needed is a database).
+ANSWERS = {
+    "django-defaults": ("django", {}),
+    "django-all": ("django-scale", {"two_factor": True}),
+    "flask-defaults": ("flask-sqlalchemy", {}),
+    "flask-all": ("flask-scale", {"two_factor": True}),
+}
+# The names whose projects also run their own tests (with the default answers, in each flavour).
+OWN_TESTS = ["Blog", "Café Ünïcode 2", "api_gateway"]
+
+
+def cases(names, answers):
+    """pytest parameters for each name with each of `answers`, one xdist group per generated project, so that a
+    project generates once for all the tests that use it."""
+    return [
+        pytest.param(
+            name, answer, id=f"{NAMES[name]}-{answer}", marks=pytest.mark.xdist_group(f"{NAMES[name]}-{answer}")
+        )
+        for name in names
+        for answer in answers
+    ]
+
+
+def generate_named(generate, name: str, answers: str):
+    answer_set, overrides = ANSWERS[answers]
+    project = generate(answer_set, project_name=name, **overrides)
+    assert project.path.joinpath(NAMES[name]).is_dir()
+    return project
+
+
+@pytest.mark.parametrize(("name", "answers"), cases(NAMES, ANSWERS))
+def test_lint_and_format_are_clean_for_any_name(generate, name, answers):
+    # The template's own ruff, with the project's config: no uv sync needed.
+    project = generate_named(generate, name, answers)
+    for command in (["check"], ["format", "--check"]):
+        project.run(sys.executable, "-m", "ruff", *command, "--no-cache", ".")
+
+
+@pytest.mark.parametrize(("name", "answers"), cases(OWN_TESTS, ["django-defaults", "flask-defaults"]))
+def test_own_tests_and_lint_pass_for_any_name(generate, name, answers):
+    project = generate_named(generate, name, answers).sync()
+    result = project.uv_run("pytest", "-q", "-p", "no:cacheprovider", timeout=900)
+    assert re.search(r"\d+ passed", result.stdout) and "failed" not in result.stdout
+    project.uv_run("ruff", "check", ".")
+    project.uv_run("ruff", "format", "--check", ".")
