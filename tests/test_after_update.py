@@ -154,3 +154,59 @@ def test_a_django_migration_from_the_update_says_migrate(project):
     result = check(project, framework="django")
 
     assert "    uv run python manage.py migrate\n" in result.stdout
+
+
+def django_migration(app: str, parents: list[str], extra: str = "") -> str:
+    """A Django migration's source, as `makemigrations` writes one (with a swappable dependency, which is no literal)."""
+    dependencies = "".join(f"        ('{app}', '{parent}'),\n" for parent in parents)
+    return (
+        "from django.conf import settings\nfrom django.db import migrations\n\n\n"
+        "class Migration(migrations.Migration):\n\n    dependencies = [\n"
+        f"        migrations.swappable_dependency(settings.AUTH_USER_MODEL),\n{dependencies}    ]\n{extra}\n"
+        "    operations = []\n"
+    )
+
+
+@pytest.fixture
+def django_project(project) -> Path:
+    """The project, with a Django app `notes` (label set in apps.py) whose migrations 0001 and the team's 0002_tag
+    are committed."""
+    app = project / "shop" / "notes"
+    (app / "migrations").mkdir(parents=True)
+    (app / "apps.py").write_text('class NotesConfig:\n    name = "shop.notes"\n    label = "notes"\n')
+    (app / "migrations" / "__init__.py").write_text("")
+    (app / "migrations" / "0001_initial.py").write_text(django_migration("notes", []))
+    (app / "migrations" / "0002_tag.py").write_text(django_migration("notes", ["0001_initial"]))
+    git(project, "add", "--all")
+    git(project, "commit", "--quiet", "--message", "The team's migration")
+    return project
+
+
+def test_two_django_leaf_nodes_get_makemigrations_merge_then_migrate(django_project):
+    migrations = django_project / "shop" / "notes" / "migrations"
+    # What the update brings: the template's next migration, after the same parent.
+    (migrations / "0002_alter_note_body.py").write_text(django_migration("notes", ["0001_initial"]))
+
+    result = check(django_project, framework="django")
+
+    commands = [line.strip() for line in result.stdout.splitlines() if line.startswith("    ") and "#" not in line]
+    assert commands == ["uv run python manage.py makemigrations --merge --noinput", "uv run python manage.py migrate"]
+    assert "more than one leaf (notes: 0002_alter_note_body, 0002_tag)" in result.stdout
+
+
+def test_one_django_leaf_per_app_needs_no_merge(django_project):
+    migrations = django_project / "shop" / "notes" / "migrations"
+    # The template's migration after the team's: a chain; and a merge made earlier joins two leaves into one.
+    (migrations / "0003_word_count.py").write_text(django_migration("notes", ["0002_tag"]))
+    (migrations / "0003_side.py").write_text(django_migration("notes", ["0002_tag"]))
+    (migrations / "0004_merge.py").write_text(django_migration("notes", ["0003_side", "0003_word_count"]))
+    # A migration that runs before another of its app through `run_before` is no leaf either.
+    (migrations / "0005_early.py").write_text(
+        django_migration("notes", ["0004_merge"], "    run_before = [('notes', '0006_late')]\n")
+    )
+    (migrations / "0006_late.py").write_text(django_migration("notes", ["0004_merge"]))
+
+    result = check(django_project, framework="django")
+
+    assert "makemigrations --merge" not in result.stdout
+    assert "    uv run python manage.py migrate\n" in result.stdout
