@@ -14,7 +14,11 @@ It is not copied into the project. It reports, in this order:
   migration of the team's and one of the template's now follow the same parent, the exact command that joins them
   before anything is applied: for Flask, `flask db merge heads` (the Alembic revisions have more than one head);
   for Django, `makemigrations --merge` (an app's migrations have more than one leaf node, and `migrate` would
-  stop at "Conflicting migrations detected").
+  stop at "Conflicting migrations detected");
+- the files the update added, which git does not track until `git add -A`, the last step it prints (`git diff HEAD`
+  and `git commit -a` leave untracked files out). It prints the command and does not stage them itself: the printed
+  commands write more (uv.lock, a merge migration), and a file staged with its conflicts unresolved no longer shows
+  them to `git diff`.
 
 Usage: after_update.py --framework {flask,django} --slug NAME [--version-to REF]
 Exit status: 0 when the update left no conflict, 1 when it did (everything else is reported either way).
@@ -262,7 +266,14 @@ def main(argv: list[str] | None = None) -> int:
     if steps:
         print("  Then run, in this order:")
         print("".join(f"    # {why}\n    {command}\n" for why, command in steps), end="")
-    print("  Review everything with `git diff HEAD`, run the tests, and commit.")
+    added = git_lines(project, "ls-files", "--others", "--exclude-standard")
+    if added:
+        print(f"  The update added {len(added)} file(s) that git does not track yet:")
+        print("".join(f"    {name}\n" for name in added), end="")
+    print(
+        "  Then stage everything, these new files and those the commands above write included, with `git add -A`;"
+        " review with `git diff --cached`, run the tests, and commit."
+    )
     return 1 if conflicts else 0
 
 

@@ -49,6 +49,17 @@ def check(project: Path, framework: str = "flask") -> subprocess.CompletedProces
     )
 
 
+def printed_commands(output: str) -> list[str]:
+    """The commands under "Then run, in this order:", without their comments."""
+    _, _, rest = output.partition("  Then run, in this order:\n")
+    lines = []
+    for line in rest.splitlines():
+        if not line.startswith("    "):
+            break
+        lines.append(line.strip())
+    return [line for line in lines if not line.startswith("#")]
+
+
 def test_an_update_with_no_conflict_exits_0_and_says_so(project):
     (project / "README.md").write_text("# Shop\n\nA new section from the template.\n")
 
@@ -136,9 +147,7 @@ def test_two_alembic_heads_get_the_merge_command_then_upgrade(project):
     result = check(project)
 
     assert result.returncode == 0
-    lines = result.stdout.splitlines()
-    commands = [line.strip() for line in lines if line.startswith("    ") and not line.strip().startswith("#")]
-    assert commands == [
+    assert printed_commands(result.stdout) == [
         "uv lock && uv sync",
         'uv run flask --app shop db merge heads -m "merge the template\'s migrations"',
         "uv run flask --app shop db upgrade",
@@ -189,8 +198,10 @@ def test_two_django_leaf_nodes_get_makemigrations_merge_then_migrate(django_proj
 
     result = check(django_project, framework="django")
 
-    commands = [line.strip() for line in result.stdout.splitlines() if line.startswith("    ") and "#" not in line]
-    assert commands == ["uv run python manage.py makemigrations --merge --noinput", "uv run python manage.py migrate"]
+    assert printed_commands(result.stdout) == [
+        "uv run python manage.py makemigrations --merge --noinput",
+        "uv run python manage.py migrate",
+    ]
     assert "more than one leaf (notes: 0002_alter_note_body, 0002_tag)" in result.stdout
 
 
@@ -210,3 +221,18 @@ def test_one_django_leaf_per_app_needs_no_merge(django_project):
 
     assert "makemigrations --merge" not in result.stdout
     assert "    uv run python manage.py migrate\n" in result.stdout
+
+
+def test_new_files_are_listed_and_the_message_ends_with_git_add_all(project):
+    (project / "shop" / "api").mkdir(parents=True)
+    (project / "shop" / "api" / "__init__.py").write_text("")
+    (project / "NEW.md").write_text("New.\n")
+    (project / "notes.rej").write_text("ignored by git, counted as a conflict\n")
+
+    result = check(project)
+
+    assert "  The update added 2 file(s) that git does not track yet:\n    NEW.md\n    shop/api/__init__.py\n" in (
+        result.stdout
+    )
+    assert result.stdout.rstrip().splitlines()[-1].startswith("  Then stage everything")
+    assert "`git add -A`" in result.stdout.splitlines()[-1]

@@ -369,13 +369,25 @@ def test_api_two_factor_tasks_and_cache_turned_on_by_update_work_after_the_print
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert (project.path / ".env").read_text().startswith(env_before), "a line of .env changed"
+    # The check lists every file the update added, which git does not track yet (the API, its migrations ...).
+    untracked = git(project.path, "ls-files", "--others", "--exclude-standard").splitlines()
+    assert untracked and "".join(f"    {name}\n" for name in untracked) in result.stdout, result.stdout
     commands = printed_commands(result.stdout)
     assert commands[0] == "uv lock && uv sync", commands
     for command in commands:
         project.run("bash", "-c", command, timeout=600)
     project.uv_run(*migration_check)
-    project.uv_run("pytest", "-q", "-p", "no:cacheprovider")
     project.uv_run("ruff", "check", ".")
+    # Then, as the check's last line and the update's message say: `git add -A`, and commit.
+    assert "`git add -A`" in result.stdout.rstrip().splitlines()[-1]
+    assert "`git add -A`" in result.stderr
+    git(project.path, "add", "-A")
+    git(project.path, "commit", "--quiet", "--message", "Update from the template")
+    assert git(project.path, "status", "--porcelain") == ""
+    # Everything the project needs was committed: a fresh clone (no .env, no .venv) passes its tests.
+    clone = Project(tmp_path / "clone", answers)
+    git(tmp_path, "clone", "--quiet", str(project.path), str(clone.path))
+    clone.uv_run("pytest", "-q", "-p", "no:cacheprovider", timeout=900)
 
 
 # --- A true conflict --------------------------------------------------------------------------------------------
