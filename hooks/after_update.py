@@ -10,9 +10,15 @@ It is not copied into the project. It reports, in this order:
 - the variables that `.env.example` lists and the git-ignored `.env` lacks: appended to `.env`, secrets freshly
   generated and DEBUG on, exactly as the post-copy task writes `.env` at copy; a value already in `.env` is never
   changed, and variables the template no longer lists are named but left in place;
-- `uv lock` when `pyproject.toml` changed; the migrations to apply when the update brought some; for Flask, when the
-  Alembic revisions now have more than one head (a revision of the team's and one of the template's that follow
-  the same parent), the exact `flask db merge heads` command.
+- `uv lock` when `pyproject.toml` changed; the migrations to apply when the update brought some; when a revision or
+  migration of the team's and one of the template's now follow the same parent, the exact command that joins them
+  before anything is applied: for Flask, `flask db merge heads` (the Alembic revisions have more than one head);
+  for Django, `makemigrations --merge` (an app's migrations have more than one leaf node, and `migrate` would
+  stop at "Conflicting migrations detected");
+- the files the update added, which git does not track until `git add -A`, the last step it prints (`git diff HEAD`
+  and `git commit -a` leave untracked files out). It prints the command and does not stage them itself: the printed
+  commands write more (uv.lock, a merge migration), and a file staged with its conflicts unresolved no longer shows
+  them to `git diff`.
 
 Usage: after_update.py --framework {flask,django} --slug NAME [--version-to REF]
 Exit status: 0 when the update left no conflict, 1 when it did (everything else is reported either way).
@@ -126,28 +132,91 @@ def alembic_heads(versions: Path) -> list[str]:
     """
     revisions, parents = set(), set()
     for script in versions.glob("*.py"):
-        try:
-            tree = ast.parse(script.read_text())
-        except (SyntaxError, ValueError, OSError):
-            continue
-        values = {}
-        for node in tree.body:
-            if isinstance(node, ast.Assign) and len(node.targets) == 1:
-                target, value = node.targets[0], node.value
-            elif isinstance(node, ast.AnnAssign) and node.value is not None:
-                target, value = node.target, node.value
-            else:
-                continue
-            if isinstance(target, ast.Name) and target.id in {"revision", "down_revision"}:
-                try:
-                    values[target.id] = ast.literal_eval(value)
-                except ValueError:
-                    continue
+        values = literal_assignments(script, {"revision", "down_revision"})
         if isinstance(values.get("revision"), str):
             revisions.add(values["revision"])
             down = values.get("down_revision")
             parents.update([down] if isinstance(down, str) else down or ())
     return sorted(revisions - parents)
+
+
+def django_app_label(migrations: Path) -> str:
+    """The label of the Django app whose migrations package is `migrations`: `label = "..."` in its apps.py, else
+    the app folder's name (Django's default, the last part of the app's module path)."""
+    apps = migrations.parent / "apps.py"
+    found = re.search(r"^\s+label\s*=\s*[\"']([\w]+)[\"']", apps.read_text(), re.MULTILINE) if apps.is_file() else None
+    return found[1] if found else migrations.parent.name
+
+
+def django_leaf_nodes(project: Path) -> dict[str, list[str]]:
+    """The apps whose migrations have more than one leaf node, each with its leaves, sorted: the conflicts that
+    Django's MigrationLoader.detect_conflicts() finds and `makemigrations --merge` joins.
+
+    A leaf is a migration that no migration of the same app depends on (`dependencies`, or its own `run_before`);
+    migrations that a squashed one `replaces` count as that one. Read with `ast`, as alembic_heads() reads Alembic's
+    scripts; every `migrations` package (a folder with `__init__.py`) outside `.venv` is an app's.
+    """
+    conflicts = {}
+    for package in sorted(project.rglob("migrations/__init__.py")):
+        folder = package.parent
+        if ".venv" in folder.relative_to(project).parts:
+            continue
+        label = django_app_label(folder)
+        nodes, parents, replaced = set(), set(), set()
+        for script in folder.glob("*.py"):
+            if script.name.startswith(("_", "~")):
+                continue
+            nodes.add(script.stem)
+            values = literal_assignments(script, {"dependencies", "run_before", "replaces"}, scope="Migration")
+            for app, name in (pair for pair in values.get("dependencies") or () if len(pair) == 2):
+                if app == label:
+                    parents.add(name)
+            for app, name in (pair for pair in values.get("run_before") or () if len(pair) == 2):
+                if app == label:
+                    parents.add(script.stem)
+            replaced |= {name for app, name in values.get("replaces") or () if app == label}
+        leaves = sorted(nodes - parents - replaced)
+        if len(leaves) > 1:
+            conflicts[label] = leaves
+    return conflicts
+
+
+def literal_assignments(script: Path, names: set[str], scope: str | None = None) -> dict[str, object]:
+    """The literal values assigned to `names` at the top of `script`, or in its class `scope`, read with `ast`.
+
+    A value that is not a literal as a whole (a list with a call in it, say) keeps its literal items: Django's
+    `dependencies` often hold `migrations.swappable_dependency(...)` beside plain tuples. Returns {} for a file that
+    does not parse.
+    """
+    try:
+        body = ast.parse(script.read_text()).body
+    except (SyntaxError, ValueError, OSError):
+        return {}
+    if scope is not None:
+        classes = [node for node in body if isinstance(node, ast.ClassDef) and node.name == scope]
+        body = classes[0].body if classes else []
+    values: dict[str, object] = {}
+    for node in body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            target, value = node.target, node.value
+        else:
+            continue
+        if not (isinstance(target, ast.Name) and target.id in names):
+            continue
+        try:
+            values[target.id] = ast.literal_eval(value)
+        except ValueError:
+            if isinstance(value, (ast.List, ast.Tuple)):
+                items = []
+                for item in value.elts:
+                    try:
+                        items.append(ast.literal_eval(item))
+                    except ValueError:
+                        continue
+                values[target.id] = items
+    return values
 
 
 def next_steps(project: Path, framework: str, slug: str, changed: list[str]) -> list[tuple[str, str]]:
@@ -160,7 +229,12 @@ def next_steps(project: Path, framework: str, slug: str, changed: list[str]) -> 
         if len(heads) > 1:
             why = f"{len(heads)} Alembic heads ({', '.join(heads)}): join them in a revision, and commit it"
             steps.append((why, f'uv run flask --app {slug} db merge heads -m "merge the template\'s migrations"'))
-    if any(MIGRATION_FILES[framework].search(name) for name in changed):
+    leaves = django_leaf_nodes(project) if framework == "django" else {}
+    if leaves:
+        apps = "; ".join(f"{app}: {', '.join(names)}" for app, names in leaves.items())
+        why = f"conflicting migrations, more than one leaf ({apps}): join them in a merge migration, and commit it"
+        steps.append((why, "uv run python manage.py makemigrations --merge --noinput"))
+    if leaves or any(MIGRATION_FILES[framework].search(name) for name in changed):
         steps.append(("the update brought migrations: apply them", MIGRATE_COMMANDS[framework].format(slug=slug)))
     return steps
 
@@ -192,7 +266,14 @@ def main(argv: list[str] | None = None) -> int:
     if steps:
         print("  Then run, in this order:")
         print("".join(f"    # {why}\n    {command}\n" for why, command in steps), end="")
-    print("  Review everything with `git diff HEAD`, run the tests, and commit.")
+    added = git_lines(project, "ls-files", "--others", "--exclude-standard")
+    if added:
+        print(f"  The update added {len(added)} file(s) that git does not track yet:")
+        print("".join(f"    {name}\n" for name in added), end="")
+    print(
+        "  Then stage everything, these new files and those the commands above write included, with `git add -A`;"
+        " review with `git diff --cached`, run the tests, and commit."
+    )
     return 1 if conflicts else 0
 
 

@@ -49,6 +49,17 @@ def check(project: Path, framework: str = "flask") -> subprocess.CompletedProces
     )
 
 
+def printed_commands(output: str) -> list[str]:
+    """The commands under "Then run, in this order:", without their comments."""
+    _, _, rest = output.partition("  Then run, in this order:\n")
+    lines = []
+    for line in rest.splitlines():
+        if not line.startswith("    "):
+            break
+        lines.append(line.strip())
+    return [line for line in lines if not line.startswith("#")]
+
+
 def test_an_update_with_no_conflict_exits_0_and_says_so(project):
     (project / "README.md").write_text("# Shop\n\nA new section from the template.\n")
 
@@ -136,9 +147,7 @@ def test_two_alembic_heads_get_the_merge_command_then_upgrade(project):
     result = check(project)
 
     assert result.returncode == 0
-    lines = result.stdout.splitlines()
-    commands = [line.strip() for line in lines if line.startswith("    ") and not line.strip().startswith("#")]
-    assert commands == [
+    assert printed_commands(result.stdout) == [
         "uv lock && uv sync",
         'uv run flask --app shop db merge heads -m "merge the template\'s migrations"',
         "uv run flask --app shop db upgrade",
@@ -154,3 +163,76 @@ def test_a_django_migration_from_the_update_says_migrate(project):
     result = check(project, framework="django")
 
     assert "    uv run python manage.py migrate\n" in result.stdout
+
+
+def django_migration(app: str, parents: list[str], extra: str = "") -> str:
+    """A Django migration's source, as `makemigrations` writes one (with a swappable dependency, which is no literal)."""
+    dependencies = "".join(f"        ('{app}', '{parent}'),\n" for parent in parents)
+    return (
+        "from django.conf import settings\nfrom django.db import migrations\n\n\n"
+        "class Migration(migrations.Migration):\n\n    dependencies = [\n"
+        f"        migrations.swappable_dependency(settings.AUTH_USER_MODEL),\n{dependencies}    ]\n{extra}\n"
+        "    operations = []\n"
+    )
+
+
+@pytest.fixture
+def django_project(project) -> Path:
+    """The project, with a Django app `notes` (label set in apps.py) whose migrations 0001 and the team's 0002_tag
+    are committed."""
+    app = project / "shop" / "notes"
+    (app / "migrations").mkdir(parents=True)
+    (app / "apps.py").write_text('class NotesConfig:\n    name = "shop.notes"\n    label = "notes"\n')
+    (app / "migrations" / "__init__.py").write_text("")
+    (app / "migrations" / "0001_initial.py").write_text(django_migration("notes", []))
+    (app / "migrations" / "0002_tag.py").write_text(django_migration("notes", ["0001_initial"]))
+    git(project, "add", "--all")
+    git(project, "commit", "--quiet", "--message", "The team's migration")
+    return project
+
+
+def test_two_django_leaf_nodes_get_makemigrations_merge_then_migrate(django_project):
+    migrations = django_project / "shop" / "notes" / "migrations"
+    # What the update brings: the template's next migration, after the same parent.
+    (migrations / "0002_alter_note_body.py").write_text(django_migration("notes", ["0001_initial"]))
+
+    result = check(django_project, framework="django")
+
+    assert printed_commands(result.stdout) == [
+        "uv run python manage.py makemigrations --merge --noinput",
+        "uv run python manage.py migrate",
+    ]
+    assert "more than one leaf (notes: 0002_alter_note_body, 0002_tag)" in result.stdout
+
+
+def test_one_django_leaf_per_app_needs_no_merge(django_project):
+    migrations = django_project / "shop" / "notes" / "migrations"
+    # The template's migration after the team's: a chain; and a merge made earlier joins two leaves into one.
+    (migrations / "0003_word_count.py").write_text(django_migration("notes", ["0002_tag"]))
+    (migrations / "0003_side.py").write_text(django_migration("notes", ["0002_tag"]))
+    (migrations / "0004_merge.py").write_text(django_migration("notes", ["0003_side", "0003_word_count"]))
+    # A migration that runs before another of its app through `run_before` is no leaf either.
+    (migrations / "0005_early.py").write_text(
+        django_migration("notes", ["0004_merge"], "    run_before = [('notes', '0006_late')]\n")
+    )
+    (migrations / "0006_late.py").write_text(django_migration("notes", ["0004_merge"]))
+
+    result = check(django_project, framework="django")
+
+    assert "makemigrations --merge" not in result.stdout
+    assert "    uv run python manage.py migrate\n" in result.stdout
+
+
+def test_new_files_are_listed_and_the_message_ends_with_git_add_all(project):
+    (project / "shop" / "api").mkdir(parents=True)
+    (project / "shop" / "api" / "__init__.py").write_text("")
+    (project / "NEW.md").write_text("New.\n")
+    (project / "notes.rej").write_text("ignored by git, counted as a conflict\n")
+
+    result = check(project)
+
+    assert "  The update added 2 file(s) that git does not track yet:\n    NEW.md\n    shop/api/__init__.py\n" in (
+        result.stdout
+    )
+    assert result.stdout.rstrip().splitlines()[-1].startswith("  Then stage everything")
+    assert "`git add -A`" in result.stdout.splitlines()[-1]

@@ -261,7 +261,32 @@ DJANGO_EDITS = [
     ),
 ]
 
-EDITS = {"flask": COMMON_EDITS + FLASK_EDITS, "django": COMMON_EDITS + DJANGO_EDITS}
+# A model of the team's in the generated notes app, whose migration 0002_tag follows 0001_initial as the template's
+# later 0002_alter_note_body does: two leaf nodes after the update, which `makemigrations --merge` joins.
+DJANGO_NOTES_EDITS = [
+    Edit(
+        "shop/notes/models.py",
+        lambda text: (
+            text + '\n\nclass Tag(models.Model):\n    """A label for notes."""\n\n'
+            "    name = models.CharField(max_length=50, unique=True)\n"
+            "    created = models.DateTimeField(auto_now_add=True)\n\n"
+            "    def __str__(self) -> str:\n        return self.name\n"
+        ),
+        "class Tag(models.Model):",
+    ),
+    Edit(
+        "shop/notes/admin.py",
+        lambda text: (
+            text.replace("from .models import Note\n", "from .models import Note, Tag\n", 1)
+            + "\n\n@admin.register(Tag)\nclass TagAdmin(admin.ModelAdmin):\n"
+            '    list_display = ("name", "created")\n    list_filter = ("created",)\n    search_fields = ("name",)\n'
+        ),
+        "class TagAdmin(admin.ModelAdmin):",
+    ),
+]
+DJANGO_NOTES_MIGRATION = "shop/notes/migrations/0002_tag.py"
+
+EDITS = {"flask": COMMON_EDITS + FLASK_EDITS, "django": COMMON_EDITS + DJANGO_EDITS + DJANGO_NOTES_EDITS}
 # The team's values in .env: a changed one and one of its own.
 ENV_EDITS = {
     "flask": ("FLASK_SECURITY_REGISTERABLE=true", "FLASK_SECURITY_REGISTERABLE=false", "FLASK_PRODUCTS_PER_PAGE=50"),
@@ -287,6 +312,8 @@ def make_migration(project: Project, flavour: str) -> str:
     """Make the migration of the team's model with the framework's tool; return its path in the project."""
     if flavour == "django":
         project.uv_run("python", "manage.py", "makemigrations", "catalog")
+        project.uv_run("python", "manage.py", "makemigrations", "notes", "--name", "tag")
+        assert (project.path / DJANGO_NOTES_MIGRATION).is_file()
         return "shop/catalog/migrations/0001_initial.py"
     project.uv_run("flask", "--app", "shop", "db", "upgrade")
     project.uv_run("flask", "--app", "shop", "db", "migrate", "--message", "add product", "--rev-id", "0003_products")
@@ -394,6 +421,8 @@ def test_update_keeps_every_edit_of_the_team(updated):
     migration = root / updated.migration
     if not migration.is_file() or "product" not in migration.read_text().lower():
         lost.append(f"{updated.migration}: the team's migration is gone")
+    if updated.flavour == "django" and "Tag" not in (root / DJANGO_NOTES_MIGRATION).read_text():
+        lost.append(f"{DJANGO_NOTES_MIGRATION}: the team's migration in the notes app is gone")
     assert not lost, "\n".join(lost)
     # In a conflicted file, the "before updating" side of each hunk is the team's: taking it gives back every edit.
     for name in updated.reported:
@@ -447,6 +476,13 @@ def test_after_resolving_the_project_passes_its_tests_lint_and_migration_checks(
 
     commands = printed_commands(updated.result.stdout)
     assert "uv lock && uv sync" in commands  # the update changed pyproject.toml: Python 3.12+, new dependencies
+    # The team's migration and the template's follow the same parent (Django: notes 0002_tag and 0002_alter_note_body;
+    # Flask: 0003_products and 0003_failed_sign_in after 0002_accounts): joined before anything is applied.
+    merge = {
+        "django": "uv run python manage.py makemigrations --merge --noinput",
+        "flask": 'uv run flask --app shop db merge heads -m "merge the template\'s migrations"',
+    }[updated.flavour]
+    assert commands.index(merge) < commands.index(MIGRATE[updated.flavour]), commands
     for command in commands:
         project.run("bash", "-c", command, timeout=600)
     project.uv_run("python", "-c", "import httpx")  # the team's dependency, locked and installed

@@ -369,13 +369,25 @@ def test_api_two_factor_tasks_and_cache_turned_on_by_update_work_after_the_print
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert (project.path / ".env").read_text().startswith(env_before), "a line of .env changed"
+    # The check lists every file the update added, which git does not track yet (the API, its migrations ...).
+    untracked = git(project.path, "ls-files", "--others", "--exclude-standard").splitlines()
+    assert untracked and "".join(f"    {name}\n" for name in untracked) in result.stdout, result.stdout
     commands = printed_commands(result.stdout)
     assert commands[0] == "uv lock && uv sync", commands
     for command in commands:
         project.run("bash", "-c", command, timeout=600)
     project.uv_run(*migration_check)
-    project.uv_run("pytest", "-q", "-p", "no:cacheprovider")
     project.uv_run("ruff", "check", ".")
+    # Then, as the check's last line and the update's message say: `git add -A`, and commit.
+    assert "`git add -A`" in result.stdout.rstrip().splitlines()[-1]
+    assert "`git add -A`" in result.stderr
+    git(project.path, "add", "-A")
+    git(project.path, "commit", "--quiet", "--message", "Update from the template")
+    assert git(project.path, "status", "--porcelain") == ""
+    # Everything the project needs was committed: a fresh clone (no .env, no .venv) passes its tests.
+    clone = Project(tmp_path / "clone", answers)
+    git(tmp_path, "clone", "--quiet", str(project.path), str(clone.path))
+    clone.uv_run("pytest", "-q", "-p", "no:cacheprovider", timeout=900)
 
 
 # --- A true conflict --------------------------------------------------------------------------------------------
@@ -413,17 +425,95 @@ def test_true_conflict_is_reported_and_ends_as_inline_markers_that_git_catches(t
 # --- Refusals ---------------------------------------------------------------------------------------------------
 
 
-def test_update_refuses_to_switch_framework_and_changes_nothing(template_repo, tmp_path):
-    project = generate_at(template_repo, tmp_path / "project", ANSWER_SETS["flask"], "v1.0.0")
+@pytest.fixture(scope="module")
+def django_at_v1(template_repo, tmp_path_factory) -> Project:
+    """A Django project generated at v1.0.0, for updates that must be refused (and so leave it as it is)."""
+    return generate_at(template_repo, tmp_path_factory.mktemp("refused") / "project", ANSWER_SETS["django"], "v1.0.0")
+
+
+def edit_answers(old: str, new: str):
+    """An edit of the answers file by hand: `old` (a whole line) becomes `new` ("" deletes the line)."""
+
+    def change(text: str) -> str:
+        assert f"\n{old}\n" in text, text
+        return text.replace(f"{old}\n", f"{new}\n" if new else "", 1)
+
+    return change
+
+
+# How a change that an update must refuse arrives: (an edit of the answers file or None, --data, the question named).
+REFUSALS = {
+    "data-generated-framework": (None, ["generated_framework=flask"], "generated_framework"),
+    "data-framework": (None, ["framework=flask"], "framework"),
+    "deleted-generated-framework": (edit_answers("generated_framework: django", ""), [], "generated_framework"),
+    "deleted-generated-framework-data-framework": (
+        edit_answers("generated_framework: django", ""), ["framework=flask"], "generated_framework",
+    ),
+    "edited-framework": (edit_answers("framework: django", "framework: flask"), [], "framework"),
+    "edited-project-slug": (edit_answers("project_slug: shop", "project_slug: store"), [], "project_slug"),
+    "data-project-slug": (None, ["project_slug=store"], "project_slug"),
+    "data-unknown-choice": (None, ["database=mysql"], "database"),
+    "data-not-a-boolean": (None, ["two_factor=maybe"], "two_factor"),
+    "edited-not-a-boolean": (edit_answers("two_factor: false", "two_factor: maybe"), [], "two_factor"),
+    "data-validator": (None, ["author_email=nope"], "author_email"),
+    "data-not-a-list": (None, ["builtins_needed=database"], "builtins_needed"),
+}  # fmt: skip
+
+
+@pytest.mark.xdist_group("refusals")
+@pytest.mark.parametrize("case", REFUSALS)
+def test_update_refuses_in_one_line_and_changes_nothing(django_at_v1, case):
+    edit, data, question = REFUSALS[case]
+    project = django_at_v1
+    answers = project.path / ".copier-answers.yml"
+    if edit:
+        answers.write_text(edit(answers.read_text()))
+        commit_all(project, "An edit of the answers file")
     files = lambda: {path: path.read_bytes() for path in text_files(project.path)}
     before = files()
+    try:
+        arguments = [argument for pair in data for argument in ("--data", pair)]
+        result = copier_cli(
+            "update", "--trust", "--defaults", "--vcs-ref", "v1.1.0", *arguments, cwd=project.path
+        )  # fmt: skip
 
+        assert result.returncode != 0
+        assert "Traceback" not in result.stderr, result.stderr
+        refusals = [line for line in result.stderr.splitlines() if line.startswith("Update refused")]
+        assert len(refusals) == 1, result.stderr
+        source = "--data" if data and not (edit and question == "generated_framework") else ".copier-answers.yml"
+        assert refusals[0].startswith(f"Update refused, nothing changed: {source}: {question}: "), refusals[0]
+        assert files() == before
+        assert git(project.path, "status", "--porcelain") == ""
+    finally:
+        if edit:
+            git(project.path, "reset", "--quiet", "--hard", "HEAD~1")
+
+
+@pytest.mark.xdist_group("refusals")
+def test_the_framework_refusal_says_what_to_do_instead(django_at_v1):
     result = copier_cli(
-        "update", "--trust", "--defaults", "--vcs-ref", "v1.1.0", "--data", "framework=django", cwd=project.path
+        "update", "--trust", "--defaults", "--vcs-ref", "v1.1.0", "--data", "framework=flask", cwd=django_at_v1.path
     )
 
-    assert result.returncode != 0
-    message = result.stderr.strip().splitlines()[-1]
-    assert "'framework'" in message and "start a new project with `copier copy`" in message, message
-    assert files() == before
-    assert git(project.path, "status", "--porcelain") == ""
+    (line,) = [line for line in result.stderr.splitlines() if line.startswith("Update refused")]
+    assert "generated with Django" in line and "start a new project with `copier copy`" in line, line
+
+
+@pytest.mark.xdist_group("refusals")
+def test_an_unknown_choice_in_the_answers_file_stops_the_update_before_it_writes(django_at_v1):
+    """Copier itself checks the answers file against the old version's questions when it renders that version, before
+    the template's guard runs: its traceback ends with the question and the rule, and nothing is written."""
+    answers = django_at_v1.path / ".copier-answers.yml"
+    answers.write_text(edit_answers("database: sqlite", "database: mysql")(answers.read_text()))
+    commit_all(django_at_v1, "An edit of the answers file")
+    try:
+        result = copier_cli("update", "--trust", "--defaults", "--vcs-ref", "v1.1.0", cwd=django_at_v1.path)
+
+        assert result.returncode != 0
+        assert result.stderr.strip().splitlines()[-1] == (
+            "ValueError: Invalid choice for 'database': 'mysql' is not in ['sqlite', 'postgresql']"
+        )
+        assert git(django_at_v1.path, "status", "--porcelain") == ""
+    finally:
+        git(django_at_v1.path, "reset", "--quiet", "--hard", "HEAD~1")
