@@ -91,7 +91,8 @@ def test_decision_record_explains_the_choice(generate, name):
 
 @pytest.mark.parametrize("name", FLAVOURS)
 def test_own_tests_pass(generate, name):
-    result = generate(name).uv_run("pytest", "-q", "-p", "no:cacheprovider")
+    # -W error: a warning fails the run even where pyproject.toml's filterwarnings would ignore it.
+    result = generate(name).uv_run("pytest", "-q", "-W", "error", "-p", "no:cacheprovider")
     assert re.search(r"\d+ passed", result.stdout) and "failed" not in result.stdout
 
 

@@ -686,7 +686,7 @@ def test_every_kubernetes_name_of_a_multi_word_project_is_valid(generate, name):
 def test_each_new_django_combination_passes_its_own_checks(generate, name):
     """The project's tests (which need no Redis), ruff, the migrations check and Django's deploy check."""
     project = generate(name).sync()
-    result = project.uv_run("pytest", "-q", "-p", "no:cacheprovider", timeout=600)
+    result = project.uv_run("pytest", "-q", "-W", "error", "-p", "no:cacheprovider", timeout=600)
     assert re.search(r"\d+ passed", result.stdout) and "failed" not in result.stdout
     project.uv_run("ruff", "check", ".")
     project.uv_run("ruff", "format", "--check", ".")
@@ -702,7 +702,7 @@ def test_each_new_django_combination_passes_its_own_checks(generate, name):
 def test_each_new_flask_combination_passes_its_own_checks(generate, name, tmp_path):
     """The project's tests (which need no Redis), ruff, and `flask db check` after the migrations."""
     project = generate(name).sync()
-    result = project.uv_run("pytest", "-q", "-p", "no:cacheprovider", timeout=600)
+    result = project.uv_run("pytest", "-q", "-W", "error", "-p", "no:cacheprovider", timeout=600)
     assert re.search(r"\d+ passed", result.stdout) and "failed" not in result.stdout
     project.uv_run("ruff", "check", ".")
     project.uv_run("ruff", "format", "--check", ".")
