@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 import copier
 import jinja2
 import pytest
+import yaml
 
 TEMPLATE_ROOT = Path(__file__).resolve().parent.parent
 TOOLS = TEMPLATE_ROOT / "tests" / "tools"
@@ -133,6 +134,49 @@ ANSWER_SETS: dict[str, dict[str, object]] = {
         "cache": "redis",
     },
 }
+
+
+# Copier syntax left behind: a Jinja tag around one of the template's question names, or a raw marker.
+# Django's own tags may share a name with a question: the fragment cache's ({% load cache %}, {% cache ... %}) with
+# `cache`, and a quoted URL name ({% url 'two_factor:profile' %}) with `two_factor`.
+_QUESTIONS = [name for name in yaml.safe_load((TEMPLATE_ROOT / "copier.yml").read_text()) if not name.startswith("_")]
+LEFTOVER = re.compile(
+    r"(?!\{% (?:load )?cache\b)\{[{%][^}]*(?<!['\"])\b(" + "|".join(_QUESTIONS) + r"|_copier_\w+)\b"
+    r"|\{%-? *(end)?raw"
+)
+# Made by running a project (uv sync, pytest, migrate, collectstatic), not by the template; other tests may run first.
+RUN_ARTIFACTS = {
+    ".venv",
+    ".hypothesis",
+    "uv.lock",
+    ".pytest_cache",
+    ".ruff_cache",
+    "__pycache__",
+    "db.sqlite3",
+    "staticfiles",
+}
+
+
+def assert_no_template_syntax(project: Path) -> None:
+    """Assert that no file the template wrote into `project` holds Copier syntax (LEFTOVER), a run of blank lines
+    (Python and Mako aside, whose blank lines ruff format owns), a missing or doubled final newline, or, outside
+    HTML and Markdown, `{{` or `{%`."""
+    files = [
+        path
+        for path in project.rglob("*")
+        if path.is_file() and not {".git", *RUN_ARTIFACTS} & set(path.relative_to(project).parts)
+    ]
+    assert files
+    for path in files:
+        text = path.read_text()
+        relative = path.relative_to(project)
+        assert not LEFTOVER.search(text), f"{relative}: {LEFTOVER.search(text).group(0)}"
+        if path.suffix not in {".py", ".mako"}:
+            assert "\n\n\n" not in text, f"{relative} has a run of blank lines"
+        if text:
+            assert text.endswith("\n") and not text.endswith("\n\n"), f"{relative}: end of file"
+        if path.suffix not in {".html", ".md"}:
+            assert "{{" not in text and "{%" not in text, relative
 
 
 def find_python() -> str:

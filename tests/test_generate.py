@@ -6,16 +6,18 @@ import sys
 
 import pytest
 import yaml
-from helpers import TEMPLATE_ROOT, answer_sets, free_port, project_env, readme_block, wait_for_health
+from helpers import (
+    RUN_ARTIFACTS,
+    answer_sets,
+    assert_no_template_syntax,
+    free_port,
+    project_env,
+    readme_block,
+    wait_for_health,
+)
 
 pytestmark = pytest.mark.slow
 
-QUESTIONS = [name for name in yaml.safe_load((TEMPLATE_ROOT / "copier.yml").read_text()) if not name.startswith("_")]
-# Copier syntax left behind: a Jinja tag around one of our question names, or a raw marker.
-# Django's own fragment-cache tags ({% load cache %}, {% cache ... %}) share their name with the question `cache`.
-LEFTOVER = re.compile(
-    r"(?!\{% (?:load )?cache\b)\{[{%][^}]*\b(" + "|".join(QUESTIONS) + r"|_copier_\w+)\b|\{%-? *(end)?raw"
-)
 FLAVOURS = answer_sets(
     "flask",
     "flask-sqlalchemy",
@@ -32,37 +34,11 @@ FLAVOURS = answer_sets(
     "django-tasks",
     "django-cache",
 )
-# Made by running a project (uv sync, pytest, migrate, collectstatic), not by the template; other tests may run first.
-RUN_ARTIFACTS = {
-    ".venv",
-    ".hypothesis",
-    "uv.lock",
-    ".pytest_cache",
-    ".ruff_cache",
-    "__pycache__",
-    "db.sqlite3",
-    "staticfiles",
-}
 
 
 @pytest.mark.parametrize("name", FLAVOURS)
 def test_no_template_syntax_is_left(generate, name):
-    project = generate(name)
-    files = [
-        path
-        for path in project.path.rglob("*")
-        if path.is_file() and not {".git", *RUN_ARTIFACTS} & set(path.relative_to(project.path).parts)
-    ]
-    assert files
-    for path in files:
-        text = path.read_text()
-        assert not LEFTOVER.search(text), f"{path.relative_to(project.path)}: {LEFTOVER.search(text).group(0)}"
-        if path.suffix not in {".py", ".mako"}:  # ruff format owns Python's blank lines (Mako here writes Python)
-            assert "\n\n\n" not in text, f"{path.relative_to(project.path)} has a run of blank lines"
-        if text:
-            assert text.endswith("\n") and not text.endswith("\n\n"), f"{path.relative_to(project.path)}: end of file"
-        if path.suffix not in {".html", ".md"}:
-            assert "{{" not in text and "{%" not in text, path
+    assert_no_template_syntax(generate(name).path)
 
 
 @pytest.mark.parametrize("name", FLAVOURS)
