@@ -81,6 +81,14 @@ ANSWER_SETS: dict[str, dict[str, object]] = {
     },
     "django-tasks": {"project_name": "Shop", "framework": "django", "background_tasks": True, "cache": "none"},
     "django-cache": {"project_name": "Shop", "framework": "django", "background_tasks": False, "cache": "redis"},
+    # The heavy-load microservice: an API only, with tasks and the cache.
+    "django-api-scale": {
+        "project_name": "Shop",
+        "framework": "django",
+        "app_kind": "api",
+        "background_tasks": True,
+        "cache": "redis",
+    },
     "flask-sensitive": {
         "project_name": "Shop",
         "framework": "flask",

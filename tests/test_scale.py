@@ -682,7 +682,7 @@ def test_every_kubernetes_name_of_a_multi_word_project_is_valid(generate, name):
     assert "kubectl create secret generic clinic-portal " in readme and "job/clinic-portal-migrate" in readme
 
 
-@pytest.mark.parametrize("name", answer_sets("django-scale", "django-tasks", "django-cache"))
+@pytest.mark.parametrize("name", answer_sets("django-scale", "django-tasks", "django-cache", "django-api-scale"))
 def test_each_new_django_combination_passes_its_own_checks(generate, name):
     """The project's tests (which need no Redis), ruff, the migrations check and Django's deploy check."""
     project = generate(name).sync()
