@@ -82,6 +82,14 @@ ANSWER_SETS: dict[str, dict[str, object]] = {
     },
     "django-tasks": {"project_name": "Shop", "framework": "django", "background_tasks": True, "cache": "none"},
     "django-cache": {"project_name": "Shop", "framework": "django", "background_tasks": False, "cache": "redis"},
+    # The heavy-load microservice: an API only, with tasks and the cache.
+    "django-api-scale": {
+        "project_name": "Shop",
+        "framework": "django",
+        "app_kind": "api",
+        "background_tasks": True,
+        "cache": "redis",
+    },
     "flask-sensitive": {
         "project_name": "Shop",
         "framework": "flask",
@@ -336,7 +344,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_for_health(server: subprocess.Popen, port: int, timeout: float = 30, log: Path | None = None) -> None:
+def wait_for_health(server: subprocess.Popen, port: int, timeout: float = 120, log: Path | None = None) -> None:
     """Wait until `server` answers GET http://127.0.0.1:`port`/health with 200 and `{"status": "ok"}`.
 
     Raises AssertionError with the server's output (the file `log`, else its stdout, text) when it exits first or
@@ -409,7 +417,7 @@ class Server:
                 stdout=output,
                 stderr=subprocess.STDOUT,
             )
-        wait_for_health(self.process, self.port, timeout=60, log=log)
+        wait_for_health(self.process, self.port, timeout=120, log=log)
 
     def stop(self) -> str:
         """Stop gracefully; return everything it logged."""
@@ -510,21 +518,31 @@ def load(
     cookies: dict[str, str],
     write: tuple[str, dict[str, str]],
     reads: tuple[str, str],
+    at_least: int = 0,
 ) -> Counter:
     """`writers` threads adding notes and `readers` threads reading pages, each in a loop that stops after
-    `seconds`; return how many answers of each kind came back ("write 302", "read 200", "error ...").
+    `seconds`, or once `at_least` requests of its kind were sent if that is later (at most 120 s later: a slow
+    machine sends fewer in a given time); return how many answers of each kind came back ("write 302", "read 200",
+    "error ...").
 
     write: (path, form) of the POST that adds a note, a unique title added to the form; reads: the two paths the
     readers alternate between. Every thread sends `cookies`."""
     results: Counter = Counter()
+    sent: Counter = Counter()  # requests of each kind, answered or not
     lock = threading.Lock()
     deadline = time.monotonic() + seconds
+    # A slow machine gets more time to reach `at_least`, not a failure for being slow.
+    last_deadline = deadline + 120
+
+    def go_on(kind: str) -> bool:
+        now = time.monotonic()
+        return now < deadline or (sent[kind] < at_least and now < last_deadline)
 
     def run(kind: str, number: int) -> None:
         visitor = Visitor(port)
         visitor.cookies = dict(cookies)
         count = 0
-        while time.monotonic() < deadline:
+        while go_on(kind):
             count += 1
             try:
                 if kind == "write":
@@ -537,13 +555,14 @@ def load(
                 outcome = f"error {type(error).__name__}"
             with lock:
                 results[outcome] += 1
+                sent[kind] += 1
 
     threads = [threading.Thread(target=run, args=("write", n)) for n in range(writers)]
     threads += [threading.Thread(target=run, args=("read", n)) for n in range(readers)]
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=seconds + 60)
+        thread.join(timeout=seconds + 180)
     return results
 
 
@@ -681,7 +700,7 @@ def redis_server(log: Path) -> tuple[LoggedProcess, str]:
     server = LoggedProcess(
         ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], log
     )
-    server.wait_for_output("Ready to accept connections", timeout=20)
+    server.wait_for_output("Ready to accept connections", timeout=60)
     return server, f"redis://127.0.0.1:{port}/0"
 
 
@@ -723,7 +742,7 @@ backend app
 """
     )
     proxy = LoggedProcess(["haproxy", "-db", "-f", str(config)], folder / "haproxy.log")
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 60
     while True:
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}{health_path}", timeout=2) as response:
@@ -737,29 +756,38 @@ backend app
         time.sleep(0.3)
 
 
-def statuses_around(disruption, visit, readers: int = 4) -> tuple[list[int], list[int]]:
+def statuses_around(disruption, visit, readers: int = 4, at_least_after: int = 0) -> tuple[list[int], list[int]]:
     """Call `visit(number) -> status` (0 when there is no answer; raises nothing) from `readers` threads, every 50 ms
-    each; after 3 s call `disruption()`, which returns once the disruption is over, then read 5 s more (60 s at the
-    most, whatever happens). Return (the statuses answered more than 1 s before the disruption ended, the statuses
-    of requests sent after it ended)."""
+    each; after 3 s, and one answer to each thread, call `disruption()`, which returns once the disruption is over,
+    then read 5 s more, and on until more than `at_least_after` requests were sent after it (at most 60 s: a slow
+    machine sends fewer in a given time). Return (the statuses answered more than 1 s before the disruption ended, the
+    statuses of requests sent after it ended)."""
     results: list[tuple[float, float, int]] = []  # (sent, answered, status)
-    stop = time.monotonic() + 60
     finished = threading.Event()
 
     def read(number: int) -> None:
-        while not finished.is_set() and time.monotonic() < stop:
+        while not finished.is_set():
             sent = time.monotonic()
             status = visit(number)
             results.append((sent, time.monotonic(), status))
             time.sleep(0.05)
 
+    def wait(until: Callable[[], bool], at_most: float) -> None:
+        deadline = time.monotonic() + at_most
+        while not until() and time.monotonic() < deadline:
+            time.sleep(0.1)
+
     threads = [threading.Thread(target=read, args=(number,)) for number in range(readers)]
+    started = time.monotonic()
     for thread in threads:
         thread.start()
-    time.sleep(3)
+    wait(lambda: time.monotonic() > started + 3 and len(results) >= readers, at_most=60)
     disruption()
     back_at = time.monotonic()
-    time.sleep(5)
+    wait(
+        lambda: time.monotonic() > back_at + 5 and sum(sent > back_at for sent, _, _ in results) > at_least_after,
+        at_most=60,
+    )
     finished.set()
     for thread in threads:
         thread.join(timeout=30)

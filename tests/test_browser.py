@@ -213,7 +213,7 @@ def site(request, generate, tmp_path_factory):
             stdout=output,
             stderr=subprocess.STDOUT,
         )
-    wait_for_health(server, port, timeout=60, log=log)
+    wait_for_health(server, port, timeout=120, log=log)
     yield flavour, f"http://127.0.0.1:{port}"
     server.terminate()
     server.wait(timeout=15)

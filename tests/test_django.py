@@ -152,7 +152,7 @@ def test_superuser_from_createsuperuser_adds_a_note_in_the_admin(project, tmp_pa
     )
     try:
         browser = Browser(f"http://127.0.0.1:{port}")
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120
         while True:
             try:
                 if browser.get("/health")[0] == 200:

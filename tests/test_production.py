@@ -200,7 +200,8 @@ def test_readme_deploy_command_serves_health_under_gunicorn(generate, name, over
         # would hold sync workers until their 30 s timeout.
         silent = [socket.create_connection(("127.0.0.1", port)) for _ in range(2)]
         try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            # Well under the 30 s a held worker would take, and long enough for a busy machine.
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=15)
             connection.request("GET", "/health")
             assert connection.getresponse().status == 200
             connection.close()

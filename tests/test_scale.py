@@ -311,7 +311,7 @@ class Stack:
             cwd=self.project.path,
             env={**self.env, "GUNICORN_CMD_ARGS": f"--bind 127.0.0.1:{port}"},
         )
-        wait_for_health(server.process, port, timeout=60, log=self.web_log(number))
+        wait_for_health(server.process, port, timeout=120, log=self.web_log(number))
         self.web[number] = server
 
     def start_worker(self) -> None:
@@ -423,7 +423,7 @@ def test_a_browser_stays_signed_in_across_instances_and_the_worker_counts_the_no
             page.reload()
             return flavour.counted(page, title)
 
-        assert wait_until(count, timeout=10) == 7
+        assert wait_until(count, timeout=60) == 7
     finally:
         context.close()
     (note_id,) = [number for number, note_title, _ in stack.notes() if note_title == title]
@@ -455,7 +455,7 @@ def test_tasks_queued_while_the_worker_is_down_each_run_once_when_it_is_back(sta
         counts = {number: words for number, title, words in stack.notes() if title in titles}
         return counts if None not in counts.values() else None
 
-    counts = wait_until(all_counted, timeout=30)
+    counts = wait_until(all_counted, timeout=120)
     assert counts, stack.worker.output()
     assert sorted(counts.values()) == [1, 2, 3, 4, 5]
     time.sleep(1)  # a duplicate delivery would show by now
@@ -682,7 +682,7 @@ def test_every_kubernetes_name_of_a_multi_word_project_is_valid(generate, name):
     assert "kubectl create secret generic clinic-portal " in readme and "job/clinic-portal-migrate" in readme
 
 
-@pytest.mark.parametrize("name", answer_sets("django-scale", "django-tasks", "django-cache"))
+@pytest.mark.parametrize("name", answer_sets("django-scale", "django-tasks", "django-cache", "django-api-scale"))
 def test_each_new_django_combination_passes_its_own_checks(generate, name):
     """The project's tests (which need no Redis), ruff, the migrations check and Django's deploy check."""
     project = generate(name).sync()
