@@ -30,7 +30,9 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
+import yaml
 from post_copy import SECRET_SUFFIXES, development_env, development_line, release_note, variable_name
 
 CONFLICT_MARKER = re.compile(r"^(<{7} before updating|>{7} after updating)$", re.MULTILINE)
@@ -38,6 +40,8 @@ MIGRATE_COMMANDS = {
     "flask": "uv run flask --app {slug} db upgrade",
     "django": "uv run python manage.py migrate",
 }
+# Where each flavour keeps its SQLite database when DATABASE_URL is unset (Django's settings, Flask's extensions.py).
+SQLITE_FILES = {"flask": "instance/app.sqlite3", "django": "db.sqlite3"}
 # Revision and model files the update may bring: Alembic's versions folder, or a Django app's migrations package.
 MIGRATION_FILES = {"flask": re.compile(r"^migrations/versions/[^/]+\.py$"), "django": re.compile(r"/migrations/\d")}
 
@@ -219,11 +223,87 @@ def literal_assignments(script: Path, names: set[str], scope: str | None = None)
     return values
 
 
-def next_steps(project: Path, framework: str, slug: str, changed: list[str]) -> list[tuple[str, str]]:
+def database_switch(project: Path, answers_file: str) -> tuple[str, str] | None:
+    """(before, after) when the update changed the `database` answer (sqlite, postgresql), else None: the answers
+    file in the last commit against the one the update wrote."""
+    show = subprocess.run(
+        ["git", "show", f"HEAD:./{answers_file}"], cwd=project, capture_output=True, text=True, check=False
+    )
+    try:
+        before = (yaml.safe_load(show.stdout) or {}).get("database") if show.returncode == 0 else None
+        after = (yaml.safe_load((project / answers_file).read_text()) or {}).get("database")
+    except (yaml.YAMLError, OSError, AttributeError):
+        return None
+    return (before, after) if before and after and before != after else None
+
+
+def env_value(project: Path, name: str) -> str | None:
+    """The value `.env` sets for variable `name` (the last line that sets it), or None."""
+    env = project / ".env"
+    lines = env.read_text().splitlines() if env.is_file() else []
+    values = [line.partition("=")[2].strip() for line in lines if variable_name(line) == name]
+    return values[-1] if values else None
+
+
+def create_database_command(url: str | None) -> str | None:
+    """The commands that create the role and the database a `postgresql://user:password@host:port/name` URL names,
+    run as a superuser of that server; None for any other URL."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    name, user = parts.path.lstrip("/"), unquote(parts.username or "")
+    if not parts.scheme.startswith("postgres") or not name or not user:
+        return None
+    server = f" --host={parts.hostname}" if parts.hostname else ""
+    server += f" --port={parts.port}" if parts.port else ""
+    password = unquote(parts.password or "").replace("'", "''")
+    role = f"CREATE ROLE {user} LOGIN" + (f" PASSWORD '{password}'" if password else "")
+    return f'psql{server} --dbname=postgres --command="{role}" && createdb{server} --owner={user} {name}'
+
+
+def database_steps(project: Path, framework: str, switch: tuple[str, str]) -> tuple[list[tuple[str, str]], list[str]]:
+    """For an update that switched the database: the steps that finish the switch, as (why, command), and the lines
+    that say where the old data stays and how to move it."""
+    before, after = switch
+    sqlite = SQLITE_FILES[framework]
+    if after != "postgresql":
+        note = (
+            f"The database is now {after}: delete the DATABASE_URL line from .env, which still names the {before}"
+            f" one (unset, the app uses {sqlite}). The {before} data stays there; nothing copies it."
+        )
+        return [], [note]
+    url = env_value(project, "DATABASE_URL")
+    shown = re.sub(r":[^:@/]*@", ":***@", url or "")  # the password, masked
+    command = create_database_command(url)
+    steps = []
+    if command:
+        why = (
+            f"the database is now PostgreSQL, as DATABASE_URL in .env says ({shown}): create that role and database"
+            " (as the server's superuser), or set DATABASE_URL in .env to a database of yours"
+        )
+        steps.append((why, command))
+    notes = [f"Your SQLite data stays behind in {sqlite}: the new database starts empty, and nothing copies it."]
+    if framework == "django":
+        notes += [
+            "To move it, after `migrate`: dump it from SQLite, then load it into PostgreSQL:",
+            (
+                f"    DATABASE_URL=sqlite:///{sqlite} uv run python manage.py dumpdata --natural-foreign"
+                " --natural-primary --exclude=contenttypes --exclude=auth.permission --output=sqlite-data.json"
+            ),
+            "    uv run python manage.py loaddata sqlite-data.json && rm sqlite-data.json",
+        ]
+    return steps, notes
+
+
+def next_steps(
+    project: Path, framework: str, slug: str, changed: list[str], switch: tuple[str, str] | None = None
+) -> list[tuple[str, str]]:
     """The commands the update needs besides resolving conflicts, in order, each as (why, command)."""
     steps = []
     if "pyproject.toml" in changed:
         steps.append(("pyproject.toml changed: bring uv.lock and the environment up to date", "uv lock && uv sync"))
+    if switch:
+        steps += database_steps(project, framework, switch)[0]
     if framework == "flask" and (project / "migrations" / "versions").is_dir():
         heads = alembic_heads(project / "migrations" / "versions")
         if len(heads) > 1:
@@ -234,7 +314,10 @@ def next_steps(project: Path, framework: str, slug: str, changed: list[str]) -> 
         apps = "; ".join(f"{app}: {', '.join(names)}" for app, names in leaves.items())
         why = f"conflicting migrations, more than one leaf ({apps}): join them in a merge migration, and commit it"
         steps.append((why, "uv run python manage.py makemigrations --merge --noinput"))
-    if leaves or any(MIGRATION_FILES[framework].search(name) for name in changed):
+    if switch:
+        why = "the new database is empty: apply every migration there"
+        steps.append((why, MIGRATE_COMMANDS[framework].format(slug=slug)))
+    elif leaves or any(MIGRATION_FILES[framework].search(name) for name in changed):
         steps.append(("the update brought migrations: apply them", MIGRATE_COMMANDS[framework].format(slug=slug)))
     return steps
 
@@ -244,6 +327,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--framework", choices=sorted(MIGRATE_COMMANDS), required=True)
     parser.add_argument("--slug", required=True)
     parser.add_argument("--version-to", default="", help="the template version updated to (Copier's _commit)")
+    parser.add_argument("--answers-file", default=".copier-answers.yml")
     args = parser.parse_args(argv)
 
     project = Path.cwd()
@@ -262,10 +346,13 @@ def main(argv: list[str] | None = None) -> int:
         print("  No conflicts: every edit of yours merged cleanly.")
     for line in add_missing_variables(project):
         print(f"  {line}")
-    steps = next_steps(project, args.framework, args.slug, changed)
+    switch = database_switch(project, args.answers_file)
+    steps = next_steps(project, args.framework, args.slug, changed, switch)
     if steps:
         print("  Then run, in this order:")
         print("".join(f"    # {why}\n    {command}\n" for why, command in steps), end="")
+    if switch:
+        print("".join(f"  {line}\n" for line in database_steps(project, args.framework, switch)[1]), end="")
     added = git_lines(project, "ls-files", "--others", "--exclude-standard")
     if added:
         print(f"  The update added {len(added)} file(s) that git does not track yet:")

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 import subprocess
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import yaml
-from helpers import ANSWER_SETS, Project, answer_sets, copier_cli, git, snapshot_template
+from helpers import ANSWER_SETS, Project, answer_sets, copier_cli, git, project_env, serving, snapshot_template
 
 FLAVOURS = answer_sets("flask-sqlalchemy", "django")
 
@@ -388,6 +389,50 @@ def test_api_two_factor_tasks_and_cache_turned_on_by_update_work_after_the_print
     clone = Project(tmp_path / "clone", answers)
     git(tmp_path, "clone", "--quiet", str(project.path), str(clone.path))
     clone.uv_run("pytest", "-q", "-p", "no:cacheprovider", timeout=900)
+
+
+# --- The database switched by an update ------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_a_switch_to_postgresql_by_update_is_finished_by_the_printed_steps(template_repo, tmp_path, postgres_server):
+    project = generate_at(template_repo, tmp_path / "project", ANSWER_SETS["django"], "v1.0.0")
+    project.uv_run("python", "manage.py", "migrate")
+    note = "from shop.notes.models import Note; Note.objects.create(title='Kept', body='Written to SQLite.')"
+    project.uv_run("python", "manage.py", "shell", "--command", note)
+    commit_all(project, "Lock the dependencies")
+
+    result = copier_cli(
+        "update", "--trust", "--defaults", "--vcs-ref", "v1.1.0", "--data", "database=postgresql", cwd=project.path
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "DATABASE_URL=postgresql://shop:shop@localhost:5432/shop\n" in (project.path / ".env").read_text()
+    commands = printed_commands(result.stdout)
+    create = (
+        "psql --host=localhost --port=5432 --dbname=postgres --command=\"CREATE ROLE shop LOGIN PASSWORD 'shop'\""
+        " && createdb --host=localhost --port=5432 --owner=shop shop"
+    )
+    assert commands == ["uv lock && uv sync", create, "uv run python manage.py migrate"], result.stdout
+    assert "  Your SQLite data stays behind in db.sqlite3" in result.stdout
+    # The printed step's other way, on a server where the tests may not create roles: DATABASE_URL in .env set to a
+    # database of ours. The rest as printed, the data moved too.
+    env = project.path / ".env"
+    url = postgres_server.create_database("update_switch")
+    env.write_text(env.read_text().replace("postgresql://shop:shop@localhost:5432/shop", url))
+    moves = [line.strip() for line in result.stdout.splitlines() if line.startswith("    ") and "sqlite-data" in line]
+    assert len(moves) == 2, result.stdout
+    for command in [*(command for command in commands if command != create), *moves]:
+        project.run("bash", "-c", command, timeout=600)
+
+    kept = "from shop.notes.models import Note; print(Note.objects.get().title)"
+    assert project.uv_run("python", "manage.py", "shell", "--command", kept).stdout.splitlines()[-1] == "Kept"
+    assert postgres_server.psql("SELECT title FROM notes_note", database=url.rpartition("/")[2]) == "Kept"
+    with (
+        serving(project, project_env(), tmp_path / "server.log") as server,
+        urllib.request.urlopen(f"http://127.0.0.1:{server.port}/ready", timeout=10) as response,
+    ):
+        assert response.status == 200
 
 
 # --- A true conflict --------------------------------------------------------------------------------------------
