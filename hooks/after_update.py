@@ -8,19 +8,24 @@ It is not copied into the project. It reports, in this order:
   every file git records as unmerged, and every `.rej` file, then how to resolve and check them; the exit status is
   1 while there is any, so that a script or CI running the update notices;
 - the variables that `.env.example` lists and the git-ignored `.env` lacks: appended to `.env`, secrets freshly
-  generated and DEBUG on, exactly as the post-copy task writes `.env` at copy; a value already in `.env` is never
-  changed, and variables the template no longer lists are named but left in place;
+  generated and DEBUG on, exactly as the post-copy task writes `.env` at copy, each with its own comment (the
+  comment lines right above it); a value already in `.env` is never changed, and variables the template no longer
+  lists are named but left in place;
+- the Python and framework versions that pyproject.toml moved to, and the `### Upgrading from X.Y.Z` notes of the
+  template's CHANGELOG.md that apply to a project coming from `--version-from`;
 - `uv lock` when `pyproject.toml` changed; the migrations to apply when the update brought some; when a revision or
   migration of the team's and one of the template's now follow the same parent, the exact command that joins them
   before anything is applied: for Flask, `flask db merge heads` (the Alembic revisions have more than one head);
   for Django, `makemigrations --merge` (an app's migrations have more than one leaf node, and `migrate` would
-  stop at "Conflicting migrations detected");
+  stop at "Conflicting migrations detected"); when the update switched the `database` answer, the commands that
+  create the new database, and where the old data stays;
 - the files the update added, which git does not track until `git add -A`, the last step it prints (`git diff HEAD`
   and `git commit -a` leave untracked files out). It prints the command and does not stage them itself: the printed
   commands write more (uv.lock, a merge migration), and a file staged with its conflicts unresolved no longer shows
   them to `git diff`.
 
-Usage: after_update.py --framework {flask,django} --slug NAME [--version-to REF]
+Usage: after_update.py --framework {flask,django} --slug NAME [--version-to REF] [--version-from PEP440]
+                       [--answers-file NAME]
 Exit status: 0 when the update left no conflict, 1 when it did (everything else is reported either way).
 """
 
@@ -29,11 +34,13 @@ import ast
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import yaml
-from post_copy import SECRET_SUFFIXES, development_env, development_line, release_note, variable_name
+from packaging.version import InvalidVersion, Version
+from post_copy import CHANGELOG, SECRET_SUFFIXES, development_env, development_line, release_note, variable_name
 
 CONFLICT_MARKER = re.compile(r"^(<{7} before updating|>{7} after updating)$", re.MULTILINE)
 MIGRATE_COMMANDS = {
@@ -95,8 +102,11 @@ def add_missing_variables(project: Path) -> list[str]:
     added, block, comments = [], [], []
     for line in example_text.splitlines():
         name = variable_name(line)
-        if name is None:  # a comment above a variable says what it is for: carried along with it
-            comments = [*comments, line] if line.startswith("#") else []
+        if name is None:
+            # The comment right above a variable says what it is for, and goes with it; a blank line or an optional
+            # variable shown commented out (`# NAME=value`) ends the comment before it, which is not this one's.
+            prose = line.startswith("#") and variable_name(line.lstrip("# ")) is None
+            comments = [*comments, line] if prose else []
             continue
         if name not in present:
             added.append(name)
@@ -322,12 +332,83 @@ def next_steps(
     return steps
 
 
+def pyproject_versions(text: str, framework: str) -> tuple[str, str] | None:
+    """(requires-python, the framework's requirement) from the text of a pyproject.toml; None when it does not parse
+    (conflict markers, say). Either is "" when the file has none."""
+    try:
+        project = tomllib.loads(text).get("project", {})
+    except tomllib.TOMLDecodeError:
+        return None
+    pattern = re.compile(rf"^{framework}\s*(\[[^\]]*\])?\s*(?P<spec>[<>=!~].*)?$", re.IGNORECASE)
+    found = [match["spec"] or "any" for item in project.get("dependencies", []) if (match := pattern.match(item))]
+    return str(project.get("requires-python", "")), ", ".join(found)
+
+
+def version_changes(project: Path, framework: str) -> list[str]:
+    """Lines that name the Python and framework versions the update moved the project to, from `requires-python`
+    and the framework's requirement in pyproject.toml, in the last commit and as the update left it."""
+    show = subprocess.run(
+        ["git", "show", "HEAD:./pyproject.toml"], cwd=project, capture_output=True, text=True, check=False
+    )
+    path = project / "pyproject.toml"
+    if show.returncode != 0 or not path.is_file():
+        return []
+    before, after = pyproject_versions(show.stdout, framework), pyproject_versions(path.read_text(), framework)
+    if not before or not after:
+        return []
+    lines = []
+    if before[0] != after[0] and after[0]:
+        lines.append(
+            f"Python: the project now needs {after[0]} (was {before[0] or 'unset'}): use such a Python wherever it"
+            " runs (your machine, CI, the image); `uv sync` picks one."
+        )
+    if before[1] != after[1] and after[1]:
+        label = framework.capitalize()
+        lines.append(
+            f"{label}: now {after[1]} (was {before[1] or 'unset'}): read {label}'s release notes for the versions"
+            " between, for what your own code must change."
+        )
+    return lines
+
+
+def upgrade_notes(version_from: str, changelog: Path = CHANGELOG) -> list[str]:
+    """The template's notes for a project that comes from `version_from` (a PEP 440 version): every
+    `### Upgrading from X.Y.Z` subsection of CHANGELOG.md in [Unreleased] or in a release after `version_from`, where
+    `version_from` is X.Y.Z or older. Returns each subsection's heading, as `[section] Upgrading from X.Y.Z:`, then
+    its lines; [] when there is none, or `version_from` is no version."""
+    try:
+        start = Version(version_from)
+    except InvalidVersion:
+        return []
+    if not changelog.is_file():
+        return []
+    section, notes, applies = "", [], False
+    for line in changelog.read_text().splitlines():
+        if line.startswith("## "):
+            release = re.match(r"## \[(?P<name>[^\]]+)\]", line)
+            name = release["name"] if release else ""
+            if name != "Unreleased" and (not name or not re.fullmatch(r"\d+(\.\d+)*", name) or Version(name) <= start):
+                break  # the project has this release already, and every older one
+            section, applies = name, False
+        elif line.startswith("### "):
+            heading = re.fullmatch(r"### Upgrading from v?(?P<version>\d+(\.\d+)*)", line.strip())
+            applies = bool(section and heading and start <= Version(heading["version"]))
+            if applies:
+                notes.append(f"[{section}] {line.removeprefix('### ')}:")
+        elif applies and line.strip():
+            notes.append(line)
+    return notes
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--framework", choices=sorted(MIGRATE_COMMANDS), required=True)
     parser.add_argument("--slug", required=True)
     parser.add_argument("--version-to", default="", help="the template version updated to (Copier's _commit)")
     parser.add_argument("--answers-file", default=".copier-answers.yml")
+    parser.add_argument(
+        "--version-from", default="", help="the version updated from, PEP 440 (Copier's _version_pep440_from)"
+    )
     args = parser.parse_args(argv)
 
     project = Path.cwd()
@@ -346,6 +427,12 @@ def main(argv: list[str] | None = None) -> int:
         print("  No conflicts: every edit of yours merged cleanly.")
     for line in add_missing_variables(project):
         print(f"  {line}")
+    for line in version_changes(project, args.framework):
+        print(f"  {line}")
+    notes = upgrade_notes(args.version_from)
+    if notes:
+        print("  Upgrade notes for this project, from the template's CHANGELOG.md:")
+        print("".join(f"    {line}\n" for line in notes), end="")
     switch = database_switch(project, args.answers_file)
     steps = next_steps(project, args.framework, args.slug, changed, switch)
     if steps:
