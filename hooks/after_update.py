@@ -8,19 +8,24 @@ It is not copied into the project. It reports, in this order:
   every file git records as unmerged, and every `.rej` file, then how to resolve and check them; the exit status is
   1 while there is any, so that a script or CI running the update notices;
 - the variables that `.env.example` lists and the git-ignored `.env` lacks: appended to `.env`, secrets freshly
-  generated and DEBUG on, exactly as the post-copy task writes `.env` at copy; a value already in `.env` is never
-  changed, and variables the template no longer lists are named but left in place;
+  generated and DEBUG on, exactly as the post-copy task writes `.env` at copy, each with its own comment (the
+  comment lines right above it); a value already in `.env` is never changed, and variables the template no longer
+  lists are named but left in place;
+- the Python and framework versions that pyproject.toml moved to, and the `### Upgrading from X.Y.Z` notes of the
+  template's CHANGELOG.md that apply to a project coming from `--version-from`;
 - `uv lock` when `pyproject.toml` changed; the migrations to apply when the update brought some; when a revision or
   migration of the team's and one of the template's now follow the same parent, the exact command that joins them
   before anything is applied: for Flask, `flask db merge heads` (the Alembic revisions have more than one head);
   for Django, `makemigrations --merge` (an app's migrations have more than one leaf node, and `migrate` would
-  stop at "Conflicting migrations detected");
+  stop at "Conflicting migrations detected"); when the update switched the `database` answer, the commands that
+  create the new database, and where the old data stays;
 - the files the update added, which git does not track until `git add -A`, the last step it prints (`git diff HEAD`
   and `git commit -a` leave untracked files out). It prints the command and does not stage them itself: the printed
   commands write more (uv.lock, a merge migration), and a file staged with its conflicts unresolved no longer shows
   them to `git diff`.
 
-Usage: after_update.py --framework {flask,django} --slug NAME [--version-to REF]
+Usage: after_update.py --framework {flask,django} --slug NAME [--version-to REF] [--version-from PEP440]
+                       [--answers-file NAME]
 Exit status: 0 when the update left no conflict, 1 when it did (everything else is reported either way).
 """
 
@@ -29,15 +34,21 @@ import ast
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
-from post_copy import SECRET_SUFFIXES, development_env, development_line, release_note, variable_name
+import yaml
+from packaging.version import InvalidVersion, Version
+from post_copy import CHANGELOG, SECRET_SUFFIXES, development_env, development_line, release_note, variable_name
 
 CONFLICT_MARKER = re.compile(r"^(<{7} before updating|>{7} after updating)$", re.MULTILINE)
 MIGRATE_COMMANDS = {
     "flask": "uv run flask --app {slug} db upgrade",
     "django": "uv run python manage.py migrate",
 }
+# Where each flavour keeps its SQLite database when DATABASE_URL is unset (Django's settings, Flask's extensions.py).
+SQLITE_FILES = {"flask": "instance/app.sqlite3", "django": "db.sqlite3"}
 # Revision and model files the update may bring: Alembic's versions folder, or a Django app's migrations package.
 MIGRATION_FILES = {"flask": re.compile(r"^migrations/versions/[^/]+\.py$"), "django": re.compile(r"/migrations/\d")}
 
@@ -91,8 +102,11 @@ def add_missing_variables(project: Path) -> list[str]:
     added, block, comments = [], [], []
     for line in example_text.splitlines():
         name = variable_name(line)
-        if name is None:  # a comment above a variable says what it is for: carried along with it
-            comments = [*comments, line] if line.startswith("#") else []
+        if name is None:
+            # The comment right above a variable says what it is for, and goes with it; a blank line or an optional
+            # variable shown commented out (`# NAME=value`) ends the comment before it, which is not this one's.
+            prose = line.startswith("#") and variable_name(line.lstrip("# ")) is None
+            comments = [*comments, line] if prose else []
             continue
         if name not in present:
             added.append(name)
@@ -219,11 +233,87 @@ def literal_assignments(script: Path, names: set[str], scope: str | None = None)
     return values
 
 
-def next_steps(project: Path, framework: str, slug: str, changed: list[str]) -> list[tuple[str, str]]:
+def database_switch(project: Path, answers_file: str) -> tuple[str, str] | None:
+    """(before, after) when the update changed the `database` answer (sqlite, postgresql), else None: the answers
+    file in the last commit against the one the update wrote."""
+    show = subprocess.run(
+        ["git", "show", f"HEAD:./{answers_file}"], cwd=project, capture_output=True, text=True, check=False
+    )
+    try:
+        before = (yaml.safe_load(show.stdout) or {}).get("database") if show.returncode == 0 else None
+        after = (yaml.safe_load((project / answers_file).read_text()) or {}).get("database")
+    except (yaml.YAMLError, OSError, AttributeError):
+        return None
+    return (before, after) if before and after and before != after else None
+
+
+def env_value(project: Path, name: str) -> str | None:
+    """The value `.env` sets for variable `name` (the last line that sets it), or None."""
+    env = project / ".env"
+    lines = env.read_text().splitlines() if env.is_file() else []
+    values = [line.partition("=")[2].strip() for line in lines if variable_name(line) == name]
+    return values[-1] if values else None
+
+
+def create_database_command(url: str | None) -> str | None:
+    """The commands that create the role and the database a `postgresql://user:password@host:port/name` URL names,
+    run as a superuser of that server; None for any other URL."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    name, user = parts.path.lstrip("/"), unquote(parts.username or "")
+    if not parts.scheme.startswith("postgres") or not name or not user:
+        return None
+    server = f" --host={parts.hostname}" if parts.hostname else ""
+    server += f" --port={parts.port}" if parts.port else ""
+    password = unquote(parts.password or "").replace("'", "''")
+    role = f"CREATE ROLE {user} LOGIN" + (f" PASSWORD '{password}'" if password else "")
+    return f'psql{server} --dbname=postgres --command="{role}" && createdb{server} --owner={user} {name}'
+
+
+def database_steps(project: Path, framework: str, switch: tuple[str, str]) -> tuple[list[tuple[str, str]], list[str]]:
+    """For an update that switched the database: the steps that finish the switch, as (why, command), and the lines
+    that say where the old data stays and how to move it."""
+    before, after = switch
+    sqlite = SQLITE_FILES[framework]
+    if after != "postgresql":
+        note = (
+            f"The database is now {after}: delete the DATABASE_URL line from .env, which still names the {before}"
+            f" one (unset, the app uses {sqlite}). The {before} data stays there; nothing copies it."
+        )
+        return [], [note]
+    url = env_value(project, "DATABASE_URL")
+    shown = re.sub(r":[^:@/]*@", ":***@", url or "")  # the password, masked
+    command = create_database_command(url)
+    steps = []
+    if command:
+        why = (
+            f"the database is now PostgreSQL, as DATABASE_URL in .env says ({shown}): create that role and database"
+            " (as the server's superuser), or set DATABASE_URL in .env to a database of yours"
+        )
+        steps.append((why, command))
+    notes = [f"Your SQLite data stays behind in {sqlite}: the new database starts empty, and nothing copies it."]
+    if framework == "django":
+        notes += [
+            "To move it, after `migrate`: dump it from SQLite, then load it into PostgreSQL:",
+            (
+                f"    DATABASE_URL=sqlite:///{sqlite} uv run python manage.py dumpdata --natural-foreign"
+                " --natural-primary --exclude=contenttypes --exclude=auth.permission --output=sqlite-data.json"
+            ),
+            "    uv run python manage.py loaddata sqlite-data.json && rm sqlite-data.json",
+        ]
+    return steps, notes
+
+
+def next_steps(
+    project: Path, framework: str, slug: str, changed: list[str], switch: tuple[str, str] | None = None
+) -> list[tuple[str, str]]:
     """The commands the update needs besides resolving conflicts, in order, each as (why, command)."""
     steps = []
     if "pyproject.toml" in changed:
         steps.append(("pyproject.toml changed: bring uv.lock and the environment up to date", "uv lock && uv sync"))
+    if switch:
+        steps += database_steps(project, framework, switch)[0]
     if framework == "flask" and (project / "migrations" / "versions").is_dir():
         heads = alembic_heads(project / "migrations" / "versions")
         if len(heads) > 1:
@@ -234,9 +324,80 @@ def next_steps(project: Path, framework: str, slug: str, changed: list[str]) -> 
         apps = "; ".join(f"{app}: {', '.join(names)}" for app, names in leaves.items())
         why = f"conflicting migrations, more than one leaf ({apps}): join them in a merge migration, and commit it"
         steps.append((why, "uv run python manage.py makemigrations --merge --noinput"))
-    if leaves or any(MIGRATION_FILES[framework].search(name) for name in changed):
+    if switch:
+        why = "the new database is empty: apply every migration there"
+        steps.append((why, MIGRATE_COMMANDS[framework].format(slug=slug)))
+    elif leaves or any(MIGRATION_FILES[framework].search(name) for name in changed):
         steps.append(("the update brought migrations: apply them", MIGRATE_COMMANDS[framework].format(slug=slug)))
     return steps
+
+
+def pyproject_versions(text: str, framework: str) -> tuple[str, str] | None:
+    """(requires-python, the framework's requirement) from the text of a pyproject.toml; None when it does not parse
+    (conflict markers, say). Either is "" when the file has none."""
+    try:
+        project = tomllib.loads(text).get("project", {})
+    except tomllib.TOMLDecodeError:
+        return None
+    pattern = re.compile(rf"^{framework}\s*(\[[^\]]*\])?\s*(?P<spec>[<>=!~].*)?$", re.IGNORECASE)
+    found = [match["spec"] or "any" for item in project.get("dependencies", []) if (match := pattern.match(item))]
+    return str(project.get("requires-python", "")), ", ".join(found)
+
+
+def version_changes(project: Path, framework: str) -> list[str]:
+    """Lines that name the Python and framework versions the update moved the project to, from `requires-python`
+    and the framework's requirement in pyproject.toml, in the last commit and as the update left it."""
+    show = subprocess.run(
+        ["git", "show", "HEAD:./pyproject.toml"], cwd=project, capture_output=True, text=True, check=False
+    )
+    path = project / "pyproject.toml"
+    if show.returncode != 0 or not path.is_file():
+        return []
+    before, after = pyproject_versions(show.stdout, framework), pyproject_versions(path.read_text(), framework)
+    if not before or not after:
+        return []
+    lines = []
+    if before[0] != after[0] and after[0]:
+        lines.append(
+            f"Python: the project now needs {after[0]} (was {before[0] or 'unset'}): use such a Python wherever it"
+            " runs (your machine, CI, the image); `uv sync` picks one."
+        )
+    if before[1] != after[1] and after[1]:
+        label = framework.capitalize()
+        lines.append(
+            f"{label}: now {after[1]} (was {before[1] or 'unset'}): read {label}'s release notes for the versions"
+            " between, for what your own code must change."
+        )
+    return lines
+
+
+def upgrade_notes(version_from: str, changelog: Path = CHANGELOG) -> list[str]:
+    """The template's notes for a project that comes from `version_from` (a PEP 440 version): every
+    `### Upgrading from X.Y.Z` subsection of CHANGELOG.md in [Unreleased] or in a release after `version_from`, where
+    `version_from` is X.Y.Z or older. Returns each subsection's heading, as `[section] Upgrading from X.Y.Z:`, then
+    its lines; [] when there is none, or `version_from` is no version."""
+    try:
+        start = Version(version_from)
+    except InvalidVersion:
+        return []
+    if not changelog.is_file():
+        return []
+    section, notes, applies = "", [], False
+    for line in changelog.read_text().splitlines():
+        if line.startswith("## "):
+            release = re.match(r"## \[(?P<name>[^\]]+)\]", line)
+            name = release["name"] if release else ""
+            if name != "Unreleased" and (not name or not re.fullmatch(r"\d+(\.\d+)*", name) or Version(name) <= start):
+                break  # the project has this release already, and every older one
+            section, applies = name, False
+        elif line.startswith("### "):
+            heading = re.fullmatch(r"### Upgrading from v?(?P<version>\d+(\.\d+)*)", line.strip())
+            applies = bool(section and heading and start <= Version(heading["version"]))
+            if applies:
+                notes.append(f"[{section}] {line.removeprefix('### ')}:")
+        elif applies and line.strip():
+            notes.append(line)
+    return notes
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -244,6 +405,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--framework", choices=sorted(MIGRATE_COMMANDS), required=True)
     parser.add_argument("--slug", required=True)
     parser.add_argument("--version-to", default="", help="the template version updated to (Copier's _commit)")
+    parser.add_argument("--answers-file", default=".copier-answers.yml")
+    parser.add_argument(
+        "--version-from", default="", help="the version updated from, PEP 440 (Copier's _version_pep440_from)"
+    )
     args = parser.parse_args(argv)
 
     project = Path.cwd()
@@ -262,10 +427,19 @@ def main(argv: list[str] | None = None) -> int:
         print("  No conflicts: every edit of yours merged cleanly.")
     for line in add_missing_variables(project):
         print(f"  {line}")
-    steps = next_steps(project, args.framework, args.slug, changed)
+    for line in version_changes(project, args.framework):
+        print(f"  {line}")
+    notes = upgrade_notes(args.version_from)
+    if notes:
+        print("  Upgrade notes for this project, from the template's CHANGELOG.md:")
+        print("".join(f"    {line}\n" for line in notes), end="")
+    switch = database_switch(project, args.answers_file)
+    steps = next_steps(project, args.framework, args.slug, changed, switch)
     if steps:
         print("  Then run, in this order:")
         print("".join(f"    # {why}\n    {command}\n" for why, command in steps), end="")
+    if switch:
+        print("".join(f"  {line}\n" for line in database_steps(project, args.framework, switch)[1]), end="")
     added = git_lines(project, "ls-files", "--others", "--exclude-standard")
     if added:
         print(f"  The update added {len(added)} file(s) that git does not track yet:")

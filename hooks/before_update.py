@@ -88,9 +88,12 @@ def render(template: Path, source: str, **answers: object) -> str:
     return environment.from_string(source).render(answers).strip()
 
 
-def validator_error(template: Path, question: dict, answers: dict) -> str:
-    """The message the question's `validator` renders for `answers` ("" when it accepts them)."""
-    return render(template, question["validator"], **answers) if question.get("validator") else ""
+def validator_error(template: Path, question: dict, answers: dict, data: dict) -> str:
+    """The message the question's `validator` renders for `answers` ("" when it accepts them); `data` is the answers
+    given as data (`--data`), which a validator sees as Copier's `_copier_conf.data`."""
+    if not question.get("validator"):
+        return ""
+    return render(template, question["validator"], **answers, _copier_conf={"data": data})
 
 
 def check(project: Path, template: Path, answers_file: str, data: dict) -> None:
@@ -141,7 +144,7 @@ def check(project: Path, template: Path, answers_file: str, data: dict) -> None:
                 answers[name] = parse(name, questions[name], value, source)
                 sources[name] = source
     for name, question in questions.items():  # in the order Copier asks them: the first rule broken is reported
-        if name in answers and (message := validator_error(template, question, answers)):
+        if name in answers and (message := validator_error(template, question, answers, data)):
             raise Refusal(f"{sources[name]}: {message}")
 
 

@@ -39,9 +39,9 @@ def project(tmp_path) -> Path:
     return root
 
 
-def check(project: Path, framework: str = "flask") -> subprocess.CompletedProcess:
+def check(project: Path, framework: str = "flask", *arguments: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, str(HOOK), f"--framework={framework}", "--slug=shop", "--version-to=v1.1.0"],
+        [sys.executable, str(HOOK), f"--framework={framework}", "--slug=shop", "--version-to=v1.1.0", *arguments],
         cwd=project,
         capture_output=True,
         text=True,
@@ -236,3 +236,91 @@ def test_new_files_are_listed_and_the_message_ends_with_git_add_all(project):
     )
     assert result.stdout.rstrip().splitlines()[-1].startswith("  Then stage everything")
     assert "`git add -A`" in result.stdout.splitlines()[-1]
+
+
+def test_a_new_variable_comes_with_its_own_comment_only(project):
+    # As .env.example lays them out: a header, optional variables shown commented out, then the new variable.
+    example = EXAMPLE + (
+        "\n# Email, for password reset. Without a host it is printed to the console:\n"
+        "# FLASK_MAIL_SERVER=smtp.example.com\n# FLASK_MAIL_PORT=587\n"
+        "# Salts password hashes.\nFLASK_SECURITY_PASSWORD_SALT=\n"
+        "\n# The header of a group.\n\nFLASK_SECURITY_REGISTERABLE=true\n"
+    )
+    (project / ".env.example").write_text(example)
+
+    check(project)
+
+    added = (project / ".env").read_text().removeprefix(TEAM_ENV).splitlines()
+    assert [line.partition("=")[0] for line in added] == [
+        "",
+        "# Added by copier update, from .env.example:",
+        "# Salts password hashes.",
+        "FLASK_SECURITY_PASSWORD_SALT",
+        "FLASK_SECURITY_REGISTERABLE",
+    ]
+
+
+def test_new_python_and_framework_versions_are_named(project):
+    pyproject = '[project]\nname = "shop"\nrequires-python = "{}"\ndependencies = ["{}", "flask-sqlalchemy>=3.1"]\n'
+    (project / "pyproject.toml").write_text(pyproject.format(">=3.11", "flask>=3.0,<3.1"))
+    git(project, "commit", "--quiet", "--all", "--message", "Python 3.11")
+    (project / "pyproject.toml").write_text(pyproject.format(">=3.12", "Flask>=3.1.3,<3.2"))
+
+    output = check(project).stdout
+
+    assert "  Python: the project now needs >=3.12 (was >=3.11): " in output
+    assert "  Flask: now >=3.1.3,<3.2 (was >=3.0,<3.1): read Flask's release notes" in output
+
+
+CHANGELOG_TEXT = """\
+# Changelog
+
+## [Unreleased]
+
+### Upgrading from 0.2.0
+- Python 3.13 or newer.
+
+## [0.2.0] - 2026-12-01
+
+### Added
+- Something.
+
+### Upgrading from 0.1.0
+- Django 6.1: read its release notes.
+  Its second line.
+
+## [0.1.0] - 2026-11-21
+"""
+
+
+@pytest.mark.parametrize(
+    ("version_from", "expected"),
+    [
+        (
+            "0.1.0",
+            [
+                "[Unreleased] Upgrading from 0.2.0:",
+                "- Python 3.13 or newer.",
+                "[0.2.0] Upgrading from 0.1.0:",
+                "- Django 6.1: read its release notes.",
+                "  Its second line.",
+            ],
+        ),
+        ("0.0.0.post60.dev0+9e262de", None),  # a commit before any release tag: every note applies
+        ("0.2.0", ["[Unreleased] Upgrading from 0.2.0:", "- Python 3.13 or newer."]),
+        ("0.2.0.post3.dev0+abc1234", []),  # after 0.2.0: that release's own move is behind it already
+        ("not a version", []),
+    ],
+)
+def test_upgrade_notes_are_those_for_releases_after_the_project_s(tmp_path, version_from, expected):
+    sys.path.insert(0, str(HOOK.parent))
+    try:
+        from after_update import upgrade_notes
+    finally:
+        sys.path.remove(str(HOOK.parent))
+    changelog = tmp_path / "CHANGELOG.md"
+    changelog.write_text(CHANGELOG_TEXT)
+
+    notes = upgrade_notes(version_from, changelog)
+
+    assert notes == (expected if expected is not None else upgrade_notes("0.1.0", changelog))

@@ -1,7 +1,7 @@
 """`copier update` the way a team runs it, with their own work in the project.
 
 A throwaway git repository of this template gets two releases: v1.0.0 is the work tree as it is, and v1.1.0 changes
-what a team also touches (a section added to the README; the decision record changed and moved to another folder,
+what a team also touches (a section added to the README, above its team's own section; the decision record changed and moved to another folder,
 with a migration that carries the team's edits across). A project is generated at v1.0.0 and committed by the post-copy
 task, the team edits it and commits, then `copier update --vcs-ref v1.1.0` runs from inside it.
 """
@@ -10,21 +10,23 @@ from __future__ import annotations
 
 import re
 import subprocess
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import yaml
-from helpers import ANSWER_SETS, Project, answer_sets, copier_cli, git, snapshot_template
+from helpers import ANSWER_SETS, Project, answer_sets, copier_cli, git, project_env, serving, snapshot_template
 
 FLAVOURS = answer_sets("flask-sqlalchemy", "django")
 
 OLD_RECORD = "docs/adr/0001-web-framework.md"
 NEW_RECORD = "docs/decisions/0001-web-framework.md"
-# What v1.1.0 adds at the end of every project's README.
-UPDATE_SECTION = (
-    "\n## Updating from the template\n\nRead the template's CHANGELOG.md, then run `copier update --trust`.\n"
-)
+# What v1.1.0 adds to every project's README: a section above the team's own, the last, which stays as it is.
+NOTES_HEADING = "## Notes for this project\n"
+NEW_SECTION = "## Support\n\nAsk the platform team in #platform.\n\n"
+# What a team writes in its own section, at the end of the README.
+TEAM_NOTES = "\nDeploys go through the release train on Tuesdays.\n"
 # v1.1.0's migration: the decision record moved, and hooks/moved_file.py carries the team's edits across.
 MOVE_MIGRATION = f"""\
   - version: v1.1.0
@@ -41,15 +43,9 @@ CONFLICT_MARKER = re.compile(r"^(<{7}|={7}|>{7})( |$)", re.MULTILINE)
 
 def release_v1_1(repo: Path) -> None:
     """Make the template's v1.1.0: a README section, the decision record changed and moved, and the migration."""
-    for tree in ("template-flask", "template-django"):
-        # At the end of each flavour's README file, so that it ends the generated README whatever comes before.
-        readme = repo / tree / "README.md.jinja"
-        text = readme.read_text()
-        if text.endswith("-%}\n"):  # the tag would swallow the blank line before the section: keep one
-            text, section = text[:-4] + "%}\n", UPDATE_SECTION.lstrip("\n")
-        else:
-            section = UPDATE_SECTION
-        readme.write_text(text + section)
+    tail = repo / "partials" / "readme_tail.md.jinja"
+    assert NOTES_HEADING in tail.read_text(), "the README's last section moved"
+    tail.write_text(tail.read_text().replace(NOTES_HEADING, NEW_SECTION + NOTES_HEADING, 1))
     # The moved record changes too, at the top, so that the migration must merge, not copy, the team's version.
     record = repo / "partials" / "adr_web_framework.md.jinja"
     text, found = re.subn(
@@ -183,7 +179,9 @@ def updated(request, template_repo, tmp_path_factory) -> Updated:
     readme = (root / "README.md").read_text()
     description = f"{project.answers['project_name']}: a Python web service."
     assert description in readme
-    edited["README.md"] = readme.replace(description, "Shop sells socks, one pair at a time.", 1)
+    # And the team's notes, in the section the README keeps for them at its end.
+    assert readme.endswith("-->\n")
+    edited["README.md"] = readme.replace(description, "Shop sells socks, one pair at a time.", 1) + TEAM_NOTES
     # A file of the team's own, with its test.
     edited["shop/pricing.py"] = '"""Prices."""\n\n\ndef with_tax(cents: int) -> int:\n    return cents * 120 // 100\n'
     edited["tests/test_pricing.py"] = (
@@ -224,6 +222,7 @@ def test_update_keeps_every_edit_of_the_team(updated):
     root = updated.project.path
     readme = (root / "README.md").read_text()
     assert "Shop sells socks, one pair at a time." in readme
+    assert readme.endswith(TEAM_NOTES)  # merged without a conflict: the test above finds none
     assert (root / "shop/pricing.py").read_text() == updated.edited["shop/pricing.py"]
     assert (root / "tests/test_pricing.py").read_text() == updated.edited["tests/test_pricing.py"]
     assert "## Team notes\n\nReviewed by the whole team.\n" in (root / NEW_RECORD).read_text()
@@ -251,7 +250,8 @@ def test_update_keeps_the_team_s_model_and_migration(updated):
 @pytest.mark.parametrize("updated", FLAVOURS, indirect=True)
 def test_update_brings_the_template_s_changes(updated):
     root = updated.project.path
-    assert (root / "README.md").read_text().endswith(UPDATE_SECTION)
+    readme = (root / "README.md").read_text()
+    assert NEW_SECTION + NOTES_HEADING in readme and readme.endswith(TEAM_NOTES)
     record = (root / NEW_RECORD).read_text()
     assert record.startswith("# 1. Web framework: ") and f"\n\n{RECORD_STATUS}\n\n" in record
     assert not (root / OLD_RECORD).exists()
@@ -272,7 +272,7 @@ def test_update_leaves_no_reject_file_or_conflict_marker(updated):
 def test_updated_project_passes_its_own_tests(updated):
     project = updated.project
     project.run("uv", "sync", "--quiet", timeout=600)
-    result = project.uv_run("pytest", "-q", "-W", "error", "-p", "no:cacheprovider")
+    result = project.uv_run("pytest", "-q", "-W", "error", "-p", "no:cacheprovider", timeout=900)
     assert "test_pricing.py" in project.uv_run("pytest", "--collect-only", "-q").stdout
     assert re.search(r"\d+ passed", result.stdout) and "failed" not in result.stdout
 
@@ -390,6 +390,50 @@ def test_api_two_factor_tasks_and_cache_turned_on_by_update_work_after_the_print
     clone.uv_run("pytest", "-q", "-p", "no:cacheprovider", timeout=900)
 
 
+# --- The database switched by an update ------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_a_switch_to_postgresql_by_update_is_finished_by_the_printed_steps(template_repo, tmp_path, postgres_server):
+    project = generate_at(template_repo, tmp_path / "project", ANSWER_SETS["django"], "v1.0.0")
+    project.uv_run("python", "manage.py", "migrate")
+    note = "from shop.notes.models import Note; Note.objects.create(title='Kept', body='Written to SQLite.')"
+    project.uv_run("python", "manage.py", "shell", "--command", note)
+    commit_all(project, "Lock the dependencies")
+
+    result = copier_cli(
+        "update", "--trust", "--defaults", "--vcs-ref", "v1.1.0", "--data", "database=postgresql", cwd=project.path
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "DATABASE_URL=postgresql://shop:shop@localhost:5432/shop\n" in (project.path / ".env").read_text()
+    commands = printed_commands(result.stdout)
+    create = (
+        "psql --host=localhost --port=5432 --dbname=postgres --command=\"CREATE ROLE shop LOGIN PASSWORD 'shop'\""
+        " && createdb --host=localhost --port=5432 --owner=shop shop"
+    )
+    assert commands == ["uv lock && uv sync", create, "uv run python manage.py migrate"], result.stdout
+    assert "  Your SQLite data stays behind in db.sqlite3" in result.stdout
+    # The printed step's other way, on a server where the tests may not create roles: DATABASE_URL in .env set to a
+    # database of ours. The rest as printed, the data moved too.
+    env = project.path / ".env"
+    url = postgres_server.create_database("update_switch")
+    env.write_text(env.read_text().replace("postgresql://shop:shop@localhost:5432/shop", url))
+    moves = [line.strip() for line in result.stdout.splitlines() if line.startswith("    ") and "sqlite-data" in line]
+    assert len(moves) == 2, result.stdout
+    for command in [*(command for command in commands if command != create), *moves]:
+        project.run("bash", "-c", command, timeout=600)
+
+    kept = "from shop.notes.models import Note; print(Note.objects.get().title)"
+    assert project.uv_run("python", "manage.py", "shell", "--command", kept).stdout.splitlines()[-1] == "Kept"
+    assert postgres_server.psql("SELECT title FROM notes_note", database=url.rpartition("/")[2]) == "Kept"
+    with (
+        serving(project, project_env(), tmp_path / "server.log") as server,
+        urllib.request.urlopen(f"http://127.0.0.1:{server.port}/ready", timeout=10) as response,
+    ):
+        assert response.status == 200
+
+
 # --- A true conflict --------------------------------------------------------------------------------------------
 
 
@@ -398,8 +442,9 @@ def test_api_two_factor_tasks_and_cache_turned_on_by_update_work_after_the_print
 def test_true_conflict_is_reported_and_ends_as_inline_markers_that_git_catches(template_repo, tmp_path, name):
     project = generate_at(template_repo, tmp_path / "project", ANSWER_SETS[name], "v1.0.0")
     readme = project.path / "README.md"
-    # The team adds a section exactly where v1.1.0 adds its own.
-    readme.write_text(readme.read_text() + "\n## Team notes\n\nDeploys go through the platform team.\n")
+    # The team adds a section exactly where v1.1.0 adds its own, above the section for its notes.
+    team_section = "## Team notes\n\nDeploys go through the platform team.\n\n"
+    readme.write_text(readme.read_text().replace(NOTES_HEADING, team_section + NOTES_HEADING, 1))
     commit_all(project, "Team notes")
 
     result = update(project, "v1.1.0")
@@ -410,7 +455,7 @@ def test_true_conflict_is_reported_and_ends_as_inline_markers_that_git_catches(t
     assert "git diff --check HEAD" in result.stdout
     text = readme.read_text()
     assert "<<<<<<< before updating" in text and ">>>>>>> after updating" in text
-    assert "Deploys go through the platform team." in text and UPDATE_SECTION.strip() in text
+    assert "Deploys go through the platform team." in text and NEW_SECTION.strip() in text
     assert not list(project.path.rglob("*.rej"))
     # git records the file as unmerged, and the project's pre-commit check-merge-conflict hook fails on it.
     assert git(project.path, "ls-files", "--unmerged", "--", "README.md")
