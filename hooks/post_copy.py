@@ -17,7 +17,10 @@ project if this task failed.
 It also warns when the template was given as a relative path: Copier records that path in `.copier-answers.yml`,
 and `copier update`, run from inside the project, would resolve it from there and not find the template.
 
-Usage: post_copy.py --framework {flask,django} --slug NAME --src-path TEMPLATE [--template-version REF]
+The next steps it prints end with the commands of the generated README.md's "Run" section, which the template wrote
+for the answers given (the servers to start, the migrations, the development server): one place for them.
+
+Usage: post_copy.py --src-path TEMPLATE [--template-version REF]
 Exit status: 0, or 1 with a message when `.env.example` is missing. An existing `.env` is never overwritten.
 """
 
@@ -33,10 +36,6 @@ from pathlib import Path
 SECRET_SUFFIXES = ("_SECRET_KEY", "_PASSWORD_SALT", "_PASSWORD")
 # The template's CHANGELOG.md: Copier runs this file from its checkout of the template version it renders.
 CHANGELOG = Path(__file__).resolve().parent.parent / "CHANGELOG.md"
-RUN_COMMANDS = {
-    "flask": "uv run flask --app {slug} run",
-    "django": "uv run python manage.py migrate && uv run python manage.py runserver",
-}
 # How Copier spells a template that is not a local path: a URL, an SSH address, or a gh:/gl: shortcut.
 REMOTE_PREFIXES = ("gh:", "gl:", "git@", "git+")
 
@@ -84,6 +83,16 @@ def release_note(ref: str, changelog: Path = CHANGELOG) -> str:
     return f"crossroads {ref}; CHANGELOG.md: {latest[0].removeprefix('## ')}"
 
 
+def run_commands(readme: str) -> list[str]:
+    """The command lines of the first console block under the heading `## Run` of a README's text; empty when the
+    README has no such block."""
+    _, heading, section = readme.partition("\n## Run\n")
+    _, fence, block = section.partition("```console\n")
+    if not (heading and fence):
+        return []
+    return [line for line in block.partition("```")[0].splitlines() if line.strip()]
+
+
 def is_relative_local_path(src_path: str) -> bool:
     """True when `src_path` is a local template path that is not absolute (`~` counts as absolute)."""
     if "://" in src_path or src_path.startswith(REMOTE_PREFIXES):
@@ -128,8 +137,6 @@ def start_git_repository(project: Path, message: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--framework", choices=sorted(RUN_COMMANDS), required=True)
-    parser.add_argument("--slug", required=True)
     parser.add_argument("--src-path", required=True, help="the template as Copier recorded it (_src_path)")
     parser.add_argument("--template-version", default="", help="the template's git reference (_commit)")
     args = parser.parse_args(argv)
@@ -157,16 +164,15 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
 
-    run = RUN_COMMANDS[args.framework].format(slug=args.slug)
-    if (project / "migrations").is_dir():  # a Flask project with Flask-Migrate
-        run = f"uv run flask --app {args.slug} db upgrade && {run}"
+    readme = project / "README.md"
+    run = run_commands(readme.read_text()) if readme.is_file() else []
     print(
         "\nNext steps:\n"
         f"  cd {project}\n"
         "  uv sync            # writes uv.lock: commit it, CI and the Dockerfile install exactly it\n"
         "  uv run pytest\n"
-        f"  {run}\n"
-        "Why this framework: docs/adr/0001-web-framework.md"
+        + "".join(f"  {command}\n" for command in run)
+        + 'README.md, "Run", says more. Why this framework: docs/adr/0001-web-framework.md'
     )
     if args.template_version:
         print(f"Generated from {release_note(args.template_version)}")
