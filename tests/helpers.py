@@ -812,7 +812,7 @@ def assert_docs_render_from_the_host_alone(browser, base: str, session: str, ope
         response = page.goto(base + "/api/docs")
         assert response.status == 200
         assert "Content-Security-Policy" in {name.title() for name in response.headers}
-        page.locator(".opblock").first.wait_for(timeout=15_000)
+        page.locator(".opblock").first.wait_for(timeout=60_000)
         assert page.locator(".opblock").count() == operations
         assert "Shop API" in page.locator(".info .title").inner_text()
         # Open an operation and try it out: more of the UI, and its styles, come into play.

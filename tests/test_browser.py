@@ -181,7 +181,7 @@ FLAVOURS = {"django": Django(), "flask-all": Flask()}
 def page(browser, request):
     """A new browser context and page; on failure its screenshot and HTML go to test-artifacts/."""
     context = browser.new_context()
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(60_000)
     page = context.new_page()
     yield page
     report = getattr(request.node, "report_call", None)  # set by conftest.pytest_runtest_makereport

@@ -389,7 +389,7 @@ def test_a_browser_stays_signed_in_across_instances_and_the_worker_counts_the_no
     seconds, counted by the worker: its log has the line, the instances' logs do not."""
     flavour, base = stack.flavour, stack.url
     context = browser.new_context()
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(60_000)
     page = context.new_page()
     served_by = []
     page.on("response", lambda response: served_by.append(response.headers.get("x-served-by")))
