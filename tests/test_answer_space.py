@@ -16,6 +16,7 @@ terminal summary says how many combinations were checked.
 from __future__ import annotations
 
 import fcntl
+import itertools
 import json
 import re
 import subprocess
@@ -25,7 +26,7 @@ from pathlib import Path
 import kubernetes_validate
 import pytest
 import yaml
-from answer_space import QUESTIONS, Combination, choices, combinations, everything
+from answer_space import FACTORS, QUESTIONS, Combination, all_pairs, choices, combinations, everything, resolve
 from check_jsonschema.builtin_schemas import get_builtin_schema
 from helpers import (
     TEMPLATE_ROOT,
@@ -307,3 +308,44 @@ def test_deploy_files(rendered, combination):
                 errors.append(f"{path.name}: {error.message}")
             errors += [f"{path.name} ({manifest['kind']}): {error}" for error in kubernetes_name_errors(manifest)]
     assert errors == []
+
+
+# --- The space itself ------------------------------------------------------------------------------------------------
+
+
+def test_the_space_merges_what_renders_alike_and_skips_what_is_not_asked():
+    flask = combinations("flask")
+    # Admin and security bring sqlalchemy: [admin] and [sqlalchemy, admin] are one combination, named by the latter.
+    selections = {tuple(combination.data["flask_extensions"]) for combination in flask}
+    assert selections == {(), ("sqlalchemy",), ("sqlalchemy", "admin"), ("sqlalchemy", "security"),
+                          ("sqlalchemy", "admin", "security")}  # fmt: skip
+    # Without extensions nothing after flask_extensions is asked: one combination per app_kind.
+    assert sorted(c.id for c in flask if not c.data["flask_extensions"]) == ["flask-api", "flask-both", "flask-site"]
+    assert all("two_factor" not in c.data for c in flask if "security" not in c.data["flask_extensions"])
+    assert len({c.key for c in flask}) == len(flask) and len({c.id for c in flask}) == len(flask)
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_the_design_covers_every_pair_the_space_holds(framework):
+    def pairs(combination):
+        answers = sorted((name, repr(value)) for name, value in combination.data.items() if name != "project_name")
+        return set(itertools.combinations(answers, 2))
+
+    space = set().union(*map(pairs, combinations(framework)))
+    design = all_pairs(framework)
+    assert set().union(*map(pairs, design)) == space
+    assert len(design) < len(combinations(framework)) / 4
+    assert [c.id for c in all_pairs(framework, seed=19)] == [c.id for c in design]  # the same every run
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_copier_asks_what_the_space_says_it_asks(framework, tmp_path):
+    """For the combinations with the fewest and the most features, Copier records exactly the answers the space
+    computed as asked (a question not asked is not recorded), and derives the same package name."""
+    for index, combination in enumerate((min(combinations(framework), key=Combination.weight), everything(framework))):
+        dst = generate(combination, tmp_path / str(index))
+        recorded = yaml.safe_load((dst / ".copier-answers.yml").read_text())
+        assert {name: recorded[name] for name in recorded if name in FACTORS} == {
+            name: value for name, value in combination.data.items() if name in FACTORS
+        }
+        assert recorded["project_slug"] == resolve({**combination.data, "project_name": NAME}).context["project_slug"]
