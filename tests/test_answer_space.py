@@ -21,8 +21,10 @@ import json
 import re
 import subprocess
 import sys
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
+import jinja2
 import kubernetes_validate
 import pytest
 import yaml
@@ -85,8 +87,42 @@ def write_env(project: Path) -> None:
     (project / ".env").write_text(development_env((project / ".env.example").read_text()))
 
 
-def generate(combination: Combination, dst: Path) -> Path:
-    copy_template(dst, {**combination.data, "project_name": NAME}, skip_tasks=True)
+# What Jinja's compiled code depends on, besides the source: the environment's class, extensions and syntax settings.
+_CODEGEN = ("block_start_string", "block_end_string", "variable_start_string", "variable_end_string",
+            "comment_start_string", "comment_end_string", "line_statement_prefix", "line_comment_prefix",
+            "trim_blocks", "lstrip_blocks", "newline_sequence", "keep_trailing_newline", "optimized", "is_async",
+            "autoescape", "finalize")  # fmt: skip
+_COMPILED: dict[tuple, object] = {}
+
+
+@contextmanager
+def compiled_once():
+    """Within it, Jinja compiles a given source once per environment configuration (per process).
+
+    Copier makes a new Jinja environment for each copy, and compiling the template's files again is most of the time
+    a copy takes (about three quarters). The code Jinja compiles depends only on the source and the settings in
+    _CODEGEN, so what is rendered is the same (test_rendering_is_the_same_with_templates_compiled_once).
+    """
+    original = jinja2.Environment.compile
+
+    def compile_once(self, source, name=None, filename=None, raw=False, defer_init=False):
+        key = (type(self), tuple(self.extensions), *(getattr(self, setting) for setting in _CODEGEN))
+        key += (source, name, raw, defer_init)
+        if key not in _COMPILED:
+            _COMPILED[key] = original(self, source, name, filename, raw, defer_init)
+        return _COMPILED[key]
+
+    jinja2.Environment.compile = compile_once
+    try:
+        yield
+    finally:
+        jinja2.Environment.compile = original
+
+
+def generate(combination: Combination, dst: Path, compile_once: bool = True) -> Path:
+    """`combination`, named NAME, generated into `dst` without the post-copy task, and `.env` written as it would."""
+    with compiled_once() if compile_once else nullcontext():
+        copy_template(dst, {**combination.data, "project_name": NAME}, skip_tasks=True)
     write_env(dst)
     return dst
 
@@ -349,3 +385,20 @@ def test_copier_asks_what_the_space_says_it_asks(framework, tmp_path):
             name: value for name, value in combination.data.items() if name in FACTORS
         }
         assert recorded["project_slug"] == resolve({**combination.data, "project_name": NAME}).context["project_slug"]
+
+
+def test_rendering_is_the_same_with_templates_compiled_once(tmp_path):
+    for framework in FRAMEWORKS:
+        plain = generate(everything(framework), tmp_path / f"{framework}-plain", compile_once=False)
+        generate(everything(framework), tmp_path / f"{framework}-warm")  # fills the cache
+        once = generate(everything(framework), tmp_path / f"{framework}-once")
+        files = sorted(path.relative_to(plain) for path in plain.rglob("*") if path.is_file())
+        assert files == sorted(path.relative_to(once) for path in once.rglob("*") if path.is_file())
+        for name in files:
+            if name.name != ".env":  # fresh secrets
+                # Copier commits a dirty work tree in its clone, so the answers' _commit differs from copy to copy.
+                texts = [
+                    re.sub(r"^_commit: .*$", "", (root / name).read_text(), flags=re.MULTILINE)
+                    for root in (plain, once)
+                ]
+                assert texts[0] == texts[1], name
