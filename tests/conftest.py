@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from urllib.parse import urlsplit
 
 import pytest
@@ -140,3 +141,23 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Say how many combinations of the answer space tests/test_answer_space.py checked (those whose checks ran,
+    whatever their outcome), and how many rows of the covering design tests/test_design.py ran, per framework."""
+    lines = {
+        "answer space": ("tests/test_answer_space.py::test_imports_and_framework_checks[", "combinations checked"),
+        "covering design": ("tests/test_design.py::test_own_tests[", "rows whose own tests ran"),
+    }
+    for label, (prefix, what) in lines.items():
+        ran: set[str] = set()
+        for outcome in ("passed", "failed", "xfailed", "xpassed", "error"):
+            for report in terminalreporter.stats.get(outcome, []):
+                nodeid = getattr(report, "nodeid", "")
+                if nodeid.startswith(prefix) and report.when == "call":
+                    ran.add(nodeid[len(prefix) : -1])
+        if ran:
+            counts = Counter(combination.split("-")[0] for combination in ran)
+            tally = " + ".join(f"{count} {framework.capitalize()}" for framework, count in sorted(counts.items()))
+            terminalreporter.write_line(f"{label}: {tally} {what}")

@@ -16,16 +16,19 @@ terminal summary says how many combinations were checked.
 from __future__ import annotations
 
 import fcntl
+import itertools
 import json
 import re
 import subprocess
 import sys
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
+import jinja2
 import kubernetes_validate
 import pytest
 import yaml
-from answer_space import QUESTIONS, Combination, choices, combinations, everything
+from answer_space import FACTORS, QUESTIONS, Combination, all_pairs, choices, combinations, everything, resolve
 from check_jsonschema.builtin_schemas import get_builtin_schema
 from helpers import (
     TEMPLATE_ROOT,
@@ -84,8 +87,42 @@ def write_env(project: Path) -> None:
     (project / ".env").write_text(development_env((project / ".env.example").read_text()))
 
 
-def generate(combination: Combination, dst: Path) -> Path:
-    copy_template(dst, {**combination.data, "project_name": NAME}, skip_tasks=True)
+# What Jinja's compiled code depends on, besides the source: the environment's class, extensions and syntax settings.
+_CODEGEN = ("block_start_string", "block_end_string", "variable_start_string", "variable_end_string",
+            "comment_start_string", "comment_end_string", "line_statement_prefix", "line_comment_prefix",
+            "trim_blocks", "lstrip_blocks", "newline_sequence", "keep_trailing_newline", "optimized", "is_async",
+            "autoescape", "finalize")  # fmt: skip
+_COMPILED: dict[tuple, object] = {}
+
+
+@contextmanager
+def compiled_once():
+    """Within it, Jinja compiles a given source once per environment configuration (per process).
+
+    Copier makes a new Jinja environment for each copy, and compiling the template's files again is most of the time
+    a copy takes (about three quarters). The code Jinja compiles depends only on the source and the settings in
+    _CODEGEN, so what is rendered is the same (test_rendering_is_the_same_with_templates_compiled_once).
+    """
+    original = jinja2.Environment.compile
+
+    def compile_once(self, source, name=None, filename=None, raw=False, defer_init=False):
+        key = (type(self), tuple(self.extensions), *(getattr(self, setting) for setting in _CODEGEN))
+        key += (source, name, raw, defer_init)
+        if key not in _COMPILED:
+            _COMPILED[key] = original(self, source, name, filename, raw, defer_init)
+        return _COMPILED[key]
+
+    jinja2.Environment.compile = compile_once
+    try:
+        yield
+    finally:
+        jinja2.Environment.compile = original
+
+
+def generate(combination: Combination, dst: Path, compile_once: bool = True) -> Path:
+    """`combination`, named NAME, generated into `dst` without the post-copy task, and `.env` written as it would."""
+    with compiled_once() if compile_once else nullcontext():
+        copy_template(dst, {**combination.data, "project_name": NAME}, skip_tasks=True)
     write_env(dst)
     return dst
 
@@ -307,3 +344,61 @@ def test_deploy_files(rendered, combination):
                 errors.append(f"{path.name}: {error.message}")
             errors += [f"{path.name} ({manifest['kind']}): {error}" for error in kubernetes_name_errors(manifest)]
     assert errors == []
+
+
+# --- The space itself ------------------------------------------------------------------------------------------------
+
+
+def test_the_space_merges_what_renders_alike_and_skips_what_is_not_asked():
+    flask = combinations("flask")
+    # Admin and security bring sqlalchemy: [admin] and [sqlalchemy, admin] are one combination, named by the latter.
+    selections = {tuple(combination.data["flask_extensions"]) for combination in flask}
+    assert selections == {(), ("sqlalchemy",), ("sqlalchemy", "admin"), ("sqlalchemy", "security"),
+                          ("sqlalchemy", "admin", "security")}  # fmt: skip
+    # Without extensions nothing after flask_extensions is asked: one combination per app_kind.
+    assert sorted(c.id for c in flask if not c.data["flask_extensions"]) == ["flask-api", "flask-both", "flask-site"]
+    assert all("two_factor" not in c.data for c in flask if "security" not in c.data["flask_extensions"])
+    assert len({c.key for c in flask}) == len(flask) and len({c.id for c in flask}) == len(flask)
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_the_design_covers_every_pair_the_space_holds(framework):
+    def pairs(combination):
+        answers = sorted((name, repr(value)) for name, value in combination.data.items() if name != "project_name")
+        return set(itertools.combinations(answers, 2))
+
+    space = set().union(*map(pairs, combinations(framework)))
+    design = all_pairs(framework)
+    assert set().union(*map(pairs, design)) == space
+    assert len(design) < len(combinations(framework)) / 4
+    assert [c.id for c in all_pairs(framework, seed=19)] == [c.id for c in design]  # the same every run
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_copier_asks_what_the_space_says_it_asks(framework, tmp_path):
+    """For the combinations with the fewest and the most features, Copier records exactly the answers the space
+    computed as asked (a question not asked is not recorded), and derives the same package name."""
+    for index, combination in enumerate((min(combinations(framework), key=Combination.weight), everything(framework))):
+        dst = generate(combination, tmp_path / str(index))
+        recorded = yaml.safe_load((dst / ".copier-answers.yml").read_text())
+        assert {name: recorded[name] for name in recorded if name in FACTORS} == {
+            name: value for name, value in combination.data.items() if name in FACTORS
+        }
+        assert recorded["project_slug"] == resolve({**combination.data, "project_name": NAME}).context["project_slug"]
+
+
+def test_rendering_is_the_same_with_templates_compiled_once(tmp_path):
+    for framework in FRAMEWORKS:
+        plain = generate(everything(framework), tmp_path / f"{framework}-plain", compile_once=False)
+        generate(everything(framework), tmp_path / f"{framework}-warm")  # fills the cache
+        once = generate(everything(framework), tmp_path / f"{framework}-once")
+        files = sorted(path.relative_to(plain) for path in plain.rglob("*") if path.is_file())
+        assert files == sorted(path.relative_to(once) for path in once.rglob("*") if path.is_file())
+        for name in files:
+            if name.name != ".env":  # fresh secrets
+                # Copier commits a dirty work tree in its clone, so the answers' _commit differs from copy to copy.
+                texts = [
+                    re.sub(r"^_commit: .*$", "", (root / name).read_text(), flags=re.MULTILINE)
+                    for root in (plain, once)
+                ]
+                assert texts[0] == texts[1], name

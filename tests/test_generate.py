@@ -1,4 +1,6 @@
-"""Generate each flavour, then prove the project works with its own tools: tests, lint, and a served /health."""
+"""Generate each flavour, then check what it holds and that the README's run command serves /health.
+
+Each project's own tests and lint run in tests/test_design.py, over a covering design of the answer space."""
 
 import re
 import subprocess
@@ -65,13 +67,6 @@ def test_decision_record_explains_the_choice(generate, name):
     assert ("overrode the recommendation" in adr) == (recommended != label)
 
 
-@pytest.mark.parametrize("name", FLAVOURS)
-def test_own_tests_pass(generate, name):
-    # -W error: a warning fails the run even where pyproject.toml's filterwarnings would ignore it.
-    result = generate(name).uv_run("pytest", "-q", "-W", "error", "-p", "no:cacheprovider")
-    assert re.search(r"\d+ passed", result.stdout) and "failed" not in result.stdout
-
-
 # Words that would make a generated file speak of where it came from rather than of the project.
 ORIGIN_WORDS = re.compile(r"crossroads|flavou?r|benchmark|(this|the|copier) template\b", re.IGNORECASE)
 OTHER_FRAMEWORK = {"flask": re.compile(r"\bdjango\b", re.IGNORECASE), "django": re.compile(r"\bflask\b", re.IGNORECASE)}
@@ -90,13 +85,6 @@ def test_no_code_or_config_file_speaks_of_the_template_or_the_other_framework(ge
         text = path.read_text()
         for pattern in (ORIGIN_WORDS, other):
             assert not pattern.search(text), f"{relative}: {pattern.search(text).group(0)!r}"
-
-
-@pytest.mark.parametrize("name", FLAVOURS)
-def test_lint_and_format_are_clean(generate, name):
-    project = generate(name)
-    project.uv_run("ruff", "check", "--no-cache", ".")
-    project.uv_run("ruff", "format", "--check", "--no-cache", ".")
 
 
 @pytest.mark.parametrize("name", FLAVOURS)

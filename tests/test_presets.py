@@ -1,7 +1,5 @@
-"""Each preset in presets/ generates with `copier copy --data-file`, agrees with the recommendation, and the
-project it makes passes its own tests."""
-
-import re
+"""Each preset in presets/ generates with `copier copy --data-file` and agrees with the recommendation. The project
+each makes runs its own tests in tests/test_design.py (a row per preset)."""
 
 import pytest
 import yaml
@@ -23,9 +21,3 @@ def test_preset_answers_are_recorded_and_match_the_recommendation(generate_prese
     assert {key: answers[key] for key in preset} == preset
     adr = (project.path / "docs" / "adr" / "0001-web-framework.md").read_text()
     assert "overrode the recommendation" not in adr, "the preset's framework must be the one its answers recommend"
-
-
-@pytest.mark.parametrize("name", PARAMS)
-def test_preset_project_passes_its_own_tests(generate_preset, name):
-    result = generate_preset(name).uv_run("pytest", "-q", "-W", "error", "-p", "no:cacheprovider")
-    assert re.search(r"\d+ passed", result.stdout) and "failed" not in result.stdout

@@ -11,8 +11,8 @@ The harness, for each flavour that scales (a `ScaleFlavour`):
 The module runs the whole stack once per flavour (`stack` fixture, module scope); its tests go in file order, and the
 one that kills an instance comes last. Every loop is bounded in time.
 
-The rest is cheap: a plain copy needs no Redis, worker or server; the manifests validate offline; every new answer
-combination passes its own checks.
+The rest is cheap: a plain copy needs no Redis, worker or server; the manifests validate offline. Each answer
+combination's own checks run in tests/test_design.py (a covering design) and tests/test_answer_space.py (all of them).
 """
 
 from __future__ import annotations
@@ -681,36 +681,3 @@ def test_every_kubernetes_name_of_a_multi_word_project_is_valid(generate, name):
     readme = (project.path / "README.md").read_text()
     assert "kubectl create secret generic clinic-portal " in readme and "job/clinic-portal-migrate" in readme
 
-
-@pytest.mark.parametrize("name", answer_sets("django-scale", "django-tasks", "django-cache", "django-api-scale"))
-def test_each_new_django_combination_passes_its_own_checks(generate, name):
-    """The project's tests (which need no Redis), ruff, the migrations check and Django's deploy check."""
-    project = generate(name).sync()
-    result = project.uv_run("pytest", "-q", "-W", "error", "-p", "no:cacheprovider", timeout=600)
-    assert re.search(r"\d+ passed", result.stdout) and "failed" not in result.stdout
-    project.uv_run("ruff", "check", ".")
-    project.uv_run("ruff", "format", "--check", ".")
-    project.uv_run("python", "manage.py", "makemigrations", "--check", "--dry-run")
-    deploy = {"DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": secrets.token_urlsafe(50)}
-    result = project.uv_run(
-        "python", "manage.py", "check", "--deploy", "--fail-level", "WARNING", env=project_env(**deploy)
-    )
-    assert "System check identified no issues" in result.stdout
-
-
-@pytest.mark.parametrize("name", answer_sets("flask-scale", "flask-tasks", "flask-cache"))
-def test_each_new_flask_combination_passes_its_own_checks(generate, name, tmp_path):
-    """The project's tests (which need no Redis), ruff, and `flask db check` after the migrations."""
-    project = generate(name).sync()
-    result = project.uv_run("pytest", "-q", "-W", "error", "-p", "no:cacheprovider", timeout=600)
-    assert re.search(r"\d+ passed", result.stdout) and "failed" not in result.stdout
-    project.uv_run("ruff", "check", ".")
-    project.uv_run("ruff", "format", "--check", ".")
-    env = project_env(
-        FLASK_SECRET_KEY=secrets.token_urlsafe(50),
-        FLASK_SECURITY_PASSWORD_SALT=secrets.token_urlsafe(20),
-        DATABASE_URL=f"sqlite:///{tmp_path / 'check.sqlite3'}",
-    )
-    project.uv_run("flask", "--app", "shop", "db", "upgrade", env=env)
-    result = project.uv_run("flask", "--app", "shop", "db", "check", env=env)
-    assert "No new upgrade operations detected." in result.stdout
