@@ -680,4 +680,3 @@ def test_every_kubernetes_name_of_a_multi_word_project_is_valid(generate, name):
     assert web["spec"]["template"]["spec"]["containers"][0]["envFrom"] == [{"secretRef": {"name": "clinic-portal"}}]
     readme = (project.path / "README.md").read_text()
     assert "kubectl create secret generic clinic-portal " in readme and "job/clinic-portal-migrate" in readme
-
