@@ -92,7 +92,8 @@ def test_decision_record_explains_the_choice(generate, name):
 @pytest.mark.parametrize("name", FLAVOURS)
 def test_own_tests_pass(generate, name):
     # -W error: a warning fails the run even where pyproject.toml's filterwarnings would ignore it.
-    result = generate(name).uv_run("pytest", "-q", "-W", "error", "-p", "no:cacheprovider")
+    # A generous deadline: two cores shared with other runs take minutes for the largest sets.
+    result = generate(name).uv_run("pytest", "-q", "-W", "error", "-p", "no:cacheprovider", timeout=900)
     assert re.search(r"\d+ passed", result.stdout) and "failed" not in result.stdout
 
 
