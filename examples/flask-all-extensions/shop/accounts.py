@@ -1,10 +1,11 @@
 """Accounts: users and roles (Flask-Security-Too's fsqla_v3 models), and `flask create-admin`.
 
 Users sign in by email. Flask-Security-Too serves /login, /logout (POST only, with a CSRF
-token), /register (when `SECURITY_REGISTERABLE` is true), /confirm, /change and /reset; mail
-(the confirmation link of a new account, password-reset links) goes through Flask-Mail (the
-`MAIL_*` settings). Its templates extend templates/security/base.html, which puts them in the
-site's layout.
+token), /register (when `SECURITY_REGISTERABLE` is true), /confirm, /change and /reset. Mail (the
+confirmation link of a new account, password-reset links) goes through Flask-Mail (the `MAIL_*`
+settings); in development (debug on) it is logged instead of sent, as Django's console email
+backend does, so that its links are on the console. Its templates extend
+templates/security/base.html, which puts them in the site's layout.
 """
 
 import logging
@@ -14,7 +15,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 from flask_login import user_logged_out
-from flask_mail import Mail
+from flask_mail import Mail, Message, email_dispatched
 from flask_security import (
     LoginForm,
     MailUtil,
@@ -83,6 +84,17 @@ user_datastore = SQLAlchemyUserDatastore(db, User, Role, WebAuthn)
 mail = Mail()
 
 
+def log_unsent_mail(app: Flask, message: Message) -> None:
+    """Log a mail that Flask-Mail did not send (`MAIL_SUPPRESS_SEND`): who it is for, its subject
+    and its text, links included."""
+    logger.info(
+        "Mail not sent (MAIL_SUPPRESS_SEND) to %s: %s\n%s",
+        ", ".join(message.recipients),
+        message.subject,
+        message.body,
+    )
+
+
 class LoggingMailUtil(MailUtil):
     """Flask-Security's mail sending, except that a mail the server does not take is logged, with
     its traceback, instead of failing the request: the user gets the same response either way."""
@@ -134,7 +146,11 @@ def init_app(app: Flask) -> None:
                 f"FLASK_{setting} is not set. Put it in the environment or in .env; "
                 "see .env.example."
             )
+    # In development, mail is logged, not sent: no mail server is needed to confirm an account.
+    app.config.setdefault("MAIL_SUPPRESS_SEND", app.debug or app.testing)
     mail.init_app(app)
+    if app.debug and app.config["MAIL_SUPPRESS_SEND"]:
+        email_dispatched.connect(log_unsent_mail, app)
     Security(app, user_datastore, mail_util_cls=LoggingMailUtil, login_form=LockoutLoginForm)
     lockout.init_app(app)
     # Flask-Security-Too rotates `fs_uniquifier` itself on a password change or reset.

@@ -1,5 +1,6 @@
 import os
 import re
+from datetime import UTC, datetime
 
 import pytest
 from flask_security import hash_password
@@ -25,6 +26,19 @@ TEST_CONFIG = {
         "argon2__memory_cost": 512,
     },
 }
+
+# Flask-Login 0.6.3, its latest release, sets the remember-me cookie's expiry with
+# datetime.utcnow(), deprecated since Python 3.12. As a mark (see pytest_collection_modifyitems),
+# unlike in the filterwarnings setting of pyproject.toml, the filter holds under `pytest -W error`.
+FLASK_LOGIN_UTCNOW = pytest.mark.filterwarnings(
+    "ignore:datetime.datetime.utcnow:DeprecationWarning:flask_login"
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test ignores FLASK_LOGIN_UTCNOW."""
+    for item in items:
+        item.add_marker(FLASK_LOGIN_UTCNOW)
 
 
 @pytest.fixture
@@ -54,6 +68,16 @@ def csrf_token(client):
         return match.group(1)
 
     return _csrf_token
+
+
+@pytest.fixture
+def clock(time_machine):
+    """The clock of the test (time-machine), stopped at the current second: `time.time()` and
+    `datetime.now()` move only when the test moves them, `clock.shift(seconds)`. Cool-offs, rate
+    windows, token and cookie lifetimes and authenticator codes then take no real time, so no
+    test depends on how fast the machine is."""
+    time_machine.move_to(datetime.now(UTC).replace(microsecond=0), tick=False)
+    return time_machine
 
 
 @pytest.fixture

@@ -87,14 +87,19 @@ router = Router(tags=["notes"])
 WRITE_ERRORS = {400: Error, 401: Error, 403: Error, 413: Error, 422: Error}
 
 
+def page_of_notes(page: int, page_size: int) -> dict[str, object]:
+    """Page `page` (from 1) of the notes, newest first, `page_size` a page, with their count."""
+    notes = Note.objects.all()
+    count = notes.count()
+    start = (page - 1) * page_size
+    items = notes[start : start + page_size] if start < count else []
+    return {"items": items, "count": count, "page": page, "page_size": page_size}
+
+
 @router.get("", response={200: NotePage, 422: Error})
 def list_notes(request, query: Query[PageQuery]):
     """The notes, newest first, a page at a time. A page past the last one is empty."""
-    notes = Note.objects.all()
-    count = notes.count()
-    start = (query.page - 1) * query.page_size
-    items = notes[start : start + query.page_size] if start < count else []
-    return {"items": items, "count": count, "page": query.page, "page_size": query.page_size}
+    return page_of_notes(query.page, query.page_size)
 
 
 @router.post("", response={201: NoteOut, **WRITE_ERRORS}, auth=write_auth)
