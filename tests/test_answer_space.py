@@ -38,6 +38,7 @@ from helpers import (
     project_env,
 )
 from jsonschema.validators import validator_for
+from kubernetes_names import kubernetes_name_errors
 
 pytestmark = pytest.mark.slow
 
@@ -243,87 +244,6 @@ def test_imports_and_framework_checks(rendered, checkers, combination):
 
 COMPOSE_SCHEMA = get_builtin_schema("vendor.compose-spec")
 KUBERNETES_VERSION = kubernetes_validate.latest_version()
-# Kubernetes' rules for names (k8s.io/apimachinery/pkg/util/validation), as regular expressions and lengths.
-DNS_LABEL = (re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"), 63)  # RFC 1123 label
-DNS_SUBDOMAIN = (re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*"), 253)
-DNS_1035_LABEL = (re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?"), 63)  # Service names
-LABEL_VALUE = (re.compile(r"(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?"), 63)
-QUALIFIED_NAME = (re.compile(r"([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"), 63)
-PORT_NAME = (re.compile(r"(?=.*[a-z])(?!.*--)[a-z0-9]([a-z0-9-]*[a-z0-9])?"), 15)  # IANA service name
-# Names that refer to another object, by the key that holds them.
-REFERENCES = {"secretRef", "configMapRef", "secretKeyRef", "configMapKeyRef", "scaleTargetRef"}
-
-
-def _valid(value: object, rule: tuple[re.Pattern, int]) -> bool:
-    pattern, length = rule
-    return isinstance(value, str) and len(value) <= length and pattern.fullmatch(value) is not None
-
-
-def kubernetes_name_errors(manifest: dict) -> list[str]:
-    """What Kubernetes' API server would refuse in `manifest` for its names: the object's name (a Service's is an
-    RFC 1035 label, others' RFC 1123 subdomains), label keys and values (metadata, selectors, pod templates),
-    container names (RFC 1123 labels), port names (IANA service names), and names that refer to other objects."""
-    errors = []
-    name_rule = DNS_1035_LABEL if manifest.get("kind") in {"Service", "Namespace"} else DNS_SUBDOMAIN
-    if not _valid(manifest.get("metadata", {}).get("name"), name_rule):
-        errors.append(f"metadata.name {manifest.get('metadata', {}).get('name')!r}")
-
-    def walk(node: object, path: str) -> None:
-        if isinstance(node, list):
-            for index, item in enumerate(node):
-                walk(item, f"{path}[{index}]")
-            return
-        if not isinstance(node, dict):
-            return
-        for key, value in node.items():
-            where = f"{path}.{key}" if path else key
-            if key in {"labels", "matchLabels"} and isinstance(value, dict):
-                for label, text in value.items():
-                    prefix, _, label_name = label.rpartition("/")
-                    if (prefix and not _valid(prefix, DNS_SUBDOMAIN)) or not _valid(label_name, QUALIFIED_NAME):
-                        errors.append(f"{where} key {label!r}")
-                    if not _valid(text, LABEL_VALUE):
-                        errors.append(f"{where}[{label!r}] value {text!r}")
-            elif key in {"containers", "initContainers"} and isinstance(value, list):
-                errors.extend(
-                    f"{where} name {item.get('name')!r}" for item in value if not _valid(item.get("name"), DNS_LABEL)
-                )
-            elif key == "ports" and isinstance(value, list):
-                errors.extend(
-                    f"{where} name {item['name']!r}"
-                    for item in value
-                    if isinstance(item, dict) and "name" in item and not _valid(item["name"], PORT_NAME)
-                )
-            elif key in REFERENCES and isinstance(value, dict) and not _valid(value.get("name"), DNS_SUBDOMAIN):
-                errors.append(f"{where}.name {value.get('name')!r}")
-            walk(value, where)
-
-    walk(manifest.get("spec", {}), "spec")
-    walk({"labels": manifest.get("metadata", {}).get("labels", {})}, "metadata")
-    return errors
-
-
-def test_the_kubernetes_name_rules_refuse_what_kubernetes_refuses():
-    good = {
-        "kind": "Service",
-        "metadata": {"name": "clinic-portal-web", "labels": {"app.kubernetes.io/name": "clinic-portal"}},
-        "spec": {"selector": {"app": "x"}, "ports": [{"name": "http", "port": 80}]},
-    }
-    assert kubernetes_name_errors(good) == []
-    bad = {
-        "kind": "Service",
-        "metadata": {"name": "clinic_portal-web", "labels": {"app.kubernetes.io/name": "Café Ünïcode"}},
-        "spec": {"ports": [{"name": "web_http", "port": 80}], "template": {"spec": {"containers": [{"name": "Web"}]}}},
-    }
-    assert kubernetes_name_errors(bad) == [
-        "metadata.name 'clinic_portal-web'",
-        "spec.ports name 'web_http'",
-        "spec.template.spec.containers name 'Web'",
-        "metadata.labels['app.kubernetes.io/name'] value 'Café Ünïcode'",
-    ]
-    # A Deployment's name is a subdomain (dots allowed); a Service's an RFC 1035 label (a letter first).
-    assert kubernetes_name_errors({"kind": "Deployment", "metadata": {"name": "shop.web"}}) == []
-    assert kubernetes_name_errors({"kind": "Service", "metadata": {"name": "2shop"}}) == ["metadata.name '2shop'"]
 
 
 @pytest.mark.parametrize("combination", params("deploy_files"))

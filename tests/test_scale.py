@@ -42,6 +42,7 @@ from helpers import (
     redis_server,
     wait_for_health,
 )
+from kubernetes_names import kubernetes_name_errors
 
 pytestmark = pytest.mark.slow
 
@@ -605,64 +606,6 @@ def test_the_deploy_files_validate_offline(generate, name):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-# Kubernetes' own rules for names, from https://kubernetes.io/docs/concepts/overview/working-with-objects/names/ and
-# .../labels/#syntax-and-character-set, as k8s.io/apimachinery/pkg/util/validation/validation.go writes them.
-DNS1123_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")  # at most 63: Deployments, Jobs, containers, volumes
-DNS1123_SUBDOMAIN = re.compile(rf"{DNS1123_LABEL.pattern}(\.{DNS1123_LABEL.pattern})*")  # at most 253: Secrets
-DNS1035_LABEL = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?")  # at most 63: Services
-LABEL_NAME = re.compile(r"([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]")  # at most 63, after an optional "prefix/"
-LABEL_VALUE = re.compile(r"(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?")  # at most 63
-# IsValidPortName (IANA_SVC_NAME): at most 15, lowercase letters, digits and "-", at least one letter, no "-" at
-# either end and no "--".
-PORT_NAME = re.compile(r"(?=.*[a-z])(?!-)(?!.*--)[-a-z0-9]{1,15}(?<!-)")
-
-
-def name_errors(kind: str, manifest: dict) -> list[str]:
-    """Every name in one manifest that Kubernetes would refuse: object, container, volume, port and Secret names,
-    label keys and values, selectors. Each error says where and which rule."""
-    errors: list[str] = []
-
-    def check(where: str, value: object, pattern: re.Pattern, limit: int) -> None:
-        if not (isinstance(value, str) and len(value) <= limit and pattern.fullmatch(value)):
-            errors.append(f"{kind} {where}: {value!r} breaks {pattern.pattern} (at most {limit})")
-
-    def check_labels(where: str, labels: dict) -> None:
-        for key, value in labels.items():
-            prefix, _, name = key.rpartition("/")
-            if prefix:
-                check(f"{where} key prefix", prefix, DNS1123_SUBDOMAIN, 253)
-            check(f"{where} key", name, LABEL_NAME, 63)
-            check(f"{where}[{key}]", value, LABEL_VALUE, 63)
-
-    def walk(node: object, path: str) -> None:
-        if isinstance(node, list):
-            for item in node:
-                walk(item, path)
-            return
-        if not isinstance(node, dict):
-            return
-        for key, value in node.items():
-            where = f"{path}.{key}"
-            if key in {"labels", "matchLabels"} or (kind == "Service" and where == ".spec.selector"):
-                check_labels(where, value)
-            elif key in {"containers", "volumes", "volumeMounts"}:
-                for item in value:
-                    check(f"{where}.name", item["name"], DNS1123_LABEL, 63)
-            elif key == "ports":
-                for item in value:
-                    check(f"{where}.name", item["name"], PORT_NAME, 15)
-            elif key in {"port", "targetPort"} and isinstance(value, str):
-                check(where, value, PORT_NAME, 15)
-            elif key in {"secretRef", "scaleTargetRef"}:
-                check(f"{where}.name", value["name"], DNS1123_SUBDOMAIN, 253)
-            walk(value, where)
-
-    object_name = DNS1035_LABEL if kind == "Service" else DNS1123_LABEL
-    check(".metadata.name", manifest["metadata"]["name"], object_name, 63)
-    walk(manifest, "")
-    return errors
-
-
 @pytest.mark.parametrize("name", answer_sets(*FLAVOURS))
 def test_every_kubernetes_name_of_a_multi_word_project_is_valid(generate, name):
     """The schemas that kubernetes-validate checks leave names unchecked: a name with an underscore passes there and
@@ -674,7 +617,7 @@ def test_every_kubernetes_name_of_a_multi_word_project_is_valid(generate, name):
         manifest = yaml.safe_load(path.read_text())
         assert manifest["metadata"]["name"].startswith("clinic-portal-"), path.name
         assert manifest["metadata"]["labels"]["app.kubernetes.io/name"] == "clinic-portal", path.name
-        errors += [f"{path.name}: {error}" for error in name_errors(manifest["kind"], manifest)]
+        errors += [f"{path.name}: {error}" for error in kubernetes_name_errors(manifest)]
     assert errors == []
     web = yaml.safe_load((project.path / "deploy" / "kubernetes" / "web.yaml").read_text())
     assert web["spec"]["template"]["spec"]["containers"][0]["envFrom"] == [{"secretRef": {"name": "clinic-portal"}}]
