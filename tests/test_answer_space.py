@@ -49,29 +49,12 @@ BIN = Path(sys.executable).parent  # the template's own ruff
 CHECKS = ("template_syntax", "lint", "imports_and_framework_checks", "deploy_files")
 
 
-def known_bugs(check: str, combination: Combination) -> list[str]:
-    """The reasons `check` is expected to fail for `combination`: open bugs of issue 19, each fixed on its own
-    branch. When one is fixed, its xfail passes, which fails (strict): delete its line here."""
-    context = combination.context
-    bugs = []
-    if check == "lint" and context["framework"] == "django" and context["use_api"]:
-        bugs.append(
-            "issue 19: Django's `from config.api import api` is out of ruff's order (I001) after a package that sorts before `config`"
-        )
-    if check == "deploy_files" and context["use_postgresql"] and context["use_redis"]:
-        bugs.append(
-            "issue 19: Kubernetes object names come from the package name (cafe_unicode_2-web), not a DNS-safe form of it"
-        )
-    return bugs
-
-
 def params(check: str) -> list:
     return [
         pytest.param(
             combination,
             id=combination.id,
-            marks=[pytest.mark.xdist_group(f"space-{combination.id}")]
-            + [pytest.mark.xfail(strict=True, reason=reason) for reason in known_bugs(check, combination)],
+            marks=pytest.mark.xdist_group(f"space-{combination.id}"),
         )
         for framework in FRAMEWORKS
         for combination in combinations(framework)

@@ -3,8 +3,8 @@
 The rows (DESIGN): for each framework, every pair of answers that can occur together (tests/answer_space.py's
 seeded greedy all-pairs over the same factors as tests/test_answer_space.py); every preset in presets/; and, with
 the framework's default answers, names that stress the package name. Each row is generated with its post-copy task,
-then: `uv sync`; its own `pytest` (warnings are errors in its settings); `ruff check` and `ruff format --check`;
-the migrations check (Django: `makemigrations --check --dry-run` and `check --deploy`; Flask: `flask db upgrade`,
+then: `uv sync`; its own `pytest -W error` (warnings are errors, even those its settings ignore); `ruff check` and
+`ruff format --check`; the migrations check (Django: `makemigrations --check --dry-run` and `check --deploy`; Flask: `flask db upgrade`,
 then `flask db check`). Rows with PostgreSQL run their tests and migrations on a fresh database of the tests'
 server; no row's tests need Redis. A row's id is its answers (`django-api-postgresql-2fa-tasks`), then its name's
 package or its preset when it has one: `pytest tests/test_design.py -k django-both-sqlite-blog`.
@@ -47,40 +47,13 @@ def _rows() -> list[tuple[str, Combination]]:
 DESIGN = _rows()
 
 
-def known_bugs(step: str, combination: Combination) -> list[str]:
-    """The reasons `step` is expected to fail for a row: open bugs of issue 19, each fixed on its own branch. When
-    one is fixed, its xfail passes, which fails (strict): delete its line here."""
-    context = combination.context
-    bugs = []
-    if (
-        step == "lint"
-        and context["framework"] == "django"
-        and context["use_api"]
-        and context["project_slug"] < "config"
-    ):
-        bugs.append(
-            "issue 19: Django's `from config.api import api` is out of ruff's order (I001) after a package that sorts before `config`"
-        )
-    if (
-        step == "tests"
-        and context["framework"] == "django"
-        and not context["use_pages"]
-        and (context["use_tasks"] or context["use_redis_cache"])
-    ):
-        bugs.append(
-            "issue 19: an API-only Django project's tests/test_tasks.py and tests/test_cache.py reverse the `notes` URLs, which it does not have"
-        )
-    return bugs
-
-
 def params(step: str) -> list:
     return [
         pytest.param(
             combination,
             id=row_id,
             marks=[pytest.mark.xdist_group(f"design-{row_id}")]
-            + ([pytest.mark.postgres] if combination.context["use_postgresql"] else [])
-            + [pytest.mark.xfail(strict=True, reason=reason) for reason in known_bugs(step, combination)],
+            + ([pytest.mark.postgres] if combination.context["use_postgresql"] else []),
         )
         for row_id, combination in DESIGN
     ]
@@ -115,7 +88,7 @@ def database_env(request, combination: Combination) -> dict[str, str]:
 @pytest.mark.parametrize("combination", params("tests"))
 def test_own_tests(synced, database_env, combination):
     result = synced(combination).uv_run(
-        "pytest", "-q", "-p", "no:cacheprovider", env=project_env(**database_env), timeout=900
+        "pytest", "-q", "-W", "error", "-p", "no:cacheprovider", env=project_env(**database_env), timeout=900
     )
     assert re.search(r"\d+ passed", result.stdout) and "failed" not in result.stdout
 

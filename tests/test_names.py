@@ -3,10 +3,10 @@
 The package's name decides where its imports sort among the other first-party ones (`config`), and it is written
 into imports, settings, docstrings and deployment files. The names: one that sorts before `config`, one with
 accents and a digit, one that holds the name of a subpackage (`api`), a multi-word one, two that collide with a
-reserved name, and the longest the validators allow.
+reserved name, and the longest the validators allow. Their projects' own tests run in tests/test_design.py (the
+rows named by their package).
 """
 
-import re
 import sys
 
 import pytest
@@ -31,8 +31,6 @@ ANSWERS = {
     "flask-defaults": ("flask-sqlalchemy", {}),
     "flask-all": ("flask-scale", {"two_factor": True}),
 }
-# The names whose projects also run their own tests (with the default answers, in each flavour).
-OWN_TESTS = ["Blog", "Café Ünïcode 2", "api_gateway"]
 
 
 def cases(names, answers):
@@ -60,12 +58,3 @@ def test_lint_and_format_are_clean_for_any_name(generate, name, answers):
     project = generate_named(generate, name, answers)
     for command in (["check"], ["format", "--check"]):
         project.run(sys.executable, "-m", "ruff", *command, "--no-cache", ".")
-
-
-@pytest.mark.parametrize(("name", "answers"), cases(OWN_TESTS, ["django-defaults", "flask-defaults"]))
-def test_own_tests_and_lint_pass_for_any_name(generate, name, answers):
-    project = generate_named(generate, name, answers).sync()
-    result = project.uv_run("pytest", "-q", "-p", "no:cacheprovider", timeout=900)
-    assert re.search(r"\d+ passed", result.stdout) and "failed" not in result.stdout
-    project.uv_run("ruff", "check", ".")
-    project.uv_run("ruff", "format", "--check", ".")
