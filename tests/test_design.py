@@ -112,7 +112,7 @@ def test_migrations(synced, database_env, combination, tmp_path):
         )
         assert "System check identified no issues" in result.stdout
     elif combination.context["use_sqlalchemy"]:
-        env = project_env(DATABASE_URL=f"sqlite:///{tmp_path / 'check.sqlite3'}", **database_env)
+        env = project_env(**{"DATABASE_URL": f"sqlite:///{tmp_path / 'check.sqlite3'}", **database_env})
         project.uv_run("flask", "--app", slug, "db", "upgrade", env=env)
         result = project.uv_run("flask", "--app", slug, "db", "check", env=env)
         assert "No new upgrade operations detected." in result.stdout
