@@ -555,7 +555,7 @@ def test_a_plain_copy_needs_no_redis_worker_or_server(generate, name):
         assert "celery" not in text.lower() and "REDIS_URL" not in text, path
     assert "redis>" not in (project.path / "pyproject.toml").read_text()
     services = yaml.safe_load((project.path / "compose.yaml").read_text())["services"]
-    assert set(services) <= {"web", "migrate", "db"} and "redis" not in services
+    assert set(services) <= {"web", "migrate", "db", "mailpit"} and "redis" not in services
     assert not (project.path / "deploy").exists()
     assert not [path for path in absent if (project.path / path).exists()]
 
