@@ -400,6 +400,12 @@ def upgrade_notes(version_from: str, changelog: Path = CHANGELOG) -> list[str]:
     return notes
 
 
+def print_list(heading: str, lines: list[str]) -> None:
+    """Print `heading` indented two spaces, then each of `lines` indented four."""
+    print(f"  {heading}")
+    print("".join(f"    {line}\n" for line in lines), end="")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--framework", choices=sorted(MIGRATE_COMMANDS), required=True)
@@ -416,8 +422,7 @@ def main(argv: list[str] | None = None) -> int:
     conflicts = conflicted_files(project, changed)
     print("\nAfter-update check" + (f": updated to {release_note(args.version_to)}" if args.version_to else ""))
     if conflicts:
-        print(f"  The update left {len(conflicts)} file(s) with conflicts:")
-        print("".join(f"    {name}\n" for name in conflicts), end="")
+        print_list(f"The update left {len(conflicts)} file(s) with conflicts:", conflicts)
         print(
             "  In each, keep the right lines between `<<<<<<< before updating` (yours) and `>>>>>>> after updating`"
             " (the template's) and delete the markers; for a .rej file, apply its hunks by hand and delete it.\n"
@@ -431,19 +436,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {line}")
     notes = upgrade_notes(args.version_from)
     if notes:
-        print("  Upgrade notes for this project, from the template's CHANGELOG.md:")
-        print("".join(f"    {line}\n" for line in notes), end="")
+        print_list("Upgrade notes for this project, from the template's CHANGELOG.md:", notes)
     switch = database_switch(project, args.answers_file)
     steps = next_steps(project, args.framework, args.slug, changed, switch)
     if steps:
-        print("  Then run, in this order:")
-        print("".join(f"    # {why}\n    {command}\n" for why, command in steps), end="")
+        print_list("Then run, in this order:", [f"# {why}\n    {command}" for why, command in steps])
     if switch:
         print("".join(f"  {line}\n" for line in database_steps(project, args.framework, switch)[1]), end="")
     added = git_lines(project, "ls-files", "--others", "--exclude-standard")
     if added:
-        print(f"  The update added {len(added)} file(s) that git does not track yet:")
-        print("".join(f"    {name}\n" for name in added), end="")
+        print_list(f"The update added {len(added)} file(s) that git does not track yet:", added)
     print(
         "  Then stage everything, these new files and those the commands above write included, with `git add -A`;"
         " review with `git diff --cached`, run the tests, and commit."
