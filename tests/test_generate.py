@@ -1,10 +1,10 @@
 """Generate each flavour, then check what it holds and that the README's run command serves /health.
 
-Each project's own tests and lint run in tests/test_design.py, over a covering design of the answer space."""
+Each project's own tests and lint run in tests/test_design.py, over a covering design of the answer space; lint with
+the longest name in tests/test_names.py."""
 
 import re
 import subprocess
-import sys
 
 import pytest
 import yaml
@@ -85,17 +85,6 @@ def test_no_code_or_config_file_speaks_of_the_template_or_the_other_framework(ge
         text = path.read_text()
         for pattern in (ORIGIN_WORDS, other):
             assert not pattern.search(text), f"{relative}: {pattern.search(text).group(0)!r}"
-
-
-@pytest.mark.parametrize("name", FLAVOURS)
-def test_lint_and_format_are_clean_with_the_longest_slug(generate, name):
-    # The name and slug are written into imports, settings and docstrings: at the most project_name (64 characters)
-    # and project_slug (32, cut from the name at a word) allow, no line may pass the project's line-length limit.
-    # The template's own ruff, with the project's config.
-    project = generate(name, project_name="Inventory Management Service API for All Northern Warehouses Ltd")
-    assert project.path.joinpath("inventory_management_service_api").is_dir()
-    for command in (["check"], ["format", "--check"]):
-        project.run(sys.executable, "-m", "ruff", *command, "--no-cache", ".")
 
 
 @pytest.mark.parametrize("name", FLAVOURS)

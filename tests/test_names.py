@@ -3,8 +3,9 @@
 The package's name decides where its imports sort among the other first-party ones (`config`), and it is written
 into imports, settings, docstrings and deployment files. The names: one that sorts before `config`, one with
 accents and a digit, one that holds the name of a subpackage (`api`), a multi-word one, two that collide with a
-reserved name, and the longest the validators allow. Their projects' own tests run in tests/test_design.py (the
-rows named by their package).
+reserved name, and the longest the validators allow. With the default answers, the projects of all but the longest
+are rows of tests/test_design.py (named by their package), which runs their own tests and lint; here each name is
+linted with every option on, and the longest with the defaults too.
 """
 
 import sys
@@ -23,6 +24,7 @@ NAMES = {
     "Test": "test_app",
     "Inventory Management Service API for All Northern Warehouses Ltd": "inventory_management_service_api",
 }
+LONGEST = "Inventory Management Service API for All Northern Warehouses Ltd"
 # Each flavour's answers: (answer set, overrides). "defaults" is `copier copy --defaults --data framework=...`:
 # "django" is Django's defaults, and "flask-sqlalchemy" Flask's (the default builtins_needed is a database).
 ANSWERS = {
@@ -52,7 +54,10 @@ def generate_named(generate, name: str, answers: str):
     return project
 
 
-@pytest.mark.parametrize(("name", "answers"), cases(NAMES, ANSWERS))
+@pytest.mark.parametrize(
+    ("name", "answers"),
+    cases(NAMES, ["django-all", "flask-all"]) + cases([LONGEST], ["django-defaults", "flask-defaults"]),
+)
 def test_lint_and_format_are_clean_for_any_name(generate, name, answers):
     # The template's own ruff, with the project's config: no uv sync needed.
     project = generate_named(generate, name, answers)
