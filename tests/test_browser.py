@@ -90,6 +90,7 @@ class Django(Flavour):
         project.uv_run("python", "manage.py", "collectstatic", "--noinput", env=env)
         superuser = {"DJANGO_SUPERUSER_EMAIL": ADMIN_EMAIL, "DJANGO_SUPERUSER_PASSWORD": ADMIN_PASSWORD}
         project.uv_run("python", "manage.py", "createsuperuser", "--noinput", env={**env, **superuser})
+        self.project, self.env = project, env  # for after_signup
 
     def fill_login(self, page, email, password):
         page.fill("input[name=username]", email)
@@ -101,6 +102,19 @@ class Django(Flavour):
         page.fill("input[name=password1]", password)
         page.fill("input[name=password2]", password)
         page.click("main button[type=submit]")
+
+    def after_signup(self, page, base, email, password):
+        # A new account opens, and signs in, through the link that the confirmation mail carries (made here by the
+        # project's own token generator, as the mail would be: there is no mail server).
+        code = (
+            "from django.urls import reverse\nfrom django.utils.http import urlsafe_base64_encode\n"
+            "from shop.users.models import User\nfrom shop.users.tokens import sign_up_token_generator\n"
+            f"user = User.objects.get(email={email!r})\n"
+            "uid, token = urlsafe_base64_encode(str(user.pk).encode()), sign_up_token_generator.make_token(user)\n"
+            "print(reverse('sign_up_confirm', args=[uid, token]))"
+        )
+        path = self.project.uv_run("python", "manage.py", "shell", "-c", code, env=self.env).stdout.split()[-1]
+        page.goto(base + path)
 
     def delete_in_admin(self, page, title):
         # The change form's Delete link, then Django's confirmation page.
