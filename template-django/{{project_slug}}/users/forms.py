@@ -46,7 +46,7 @@ class SignUpForm(auth_forms.BaseUserCreationForm):
             # address (as ModelBackend does for an unknown one at sign-in).
             make_password(self.cleaned_data["password1"])
             reset_url = request.build_absolute_uri(reverse("password_reset"))
-            self._mail(user, "users/sign_up_taken_email.txt", {"reset_url": reset_url})
+            self._mail(user, "users/sign_up_taken_email.html", {"reset_url": reset_url})
             return
         user = user or self.instance
         user.is_active = False
@@ -58,7 +58,7 @@ class SignUpForm(auth_forms.BaseUserCreationForm):
                 "token": sign_up_token_generator.make_token(user),
             },
         )
-        self._mail(user, "users/sign_up_email.txt", {"url": request.build_absolute_uri(path)})
+        self._mail(user, "users/sign_up_email.html", {"url": request.build_absolute_uri(path)})
 
     @staticmethod
     def _mail(user: User, template_name: str, context: dict[str, str]) -> None:
