@@ -325,6 +325,30 @@ class Project:
         return self.sync().run("uv", "run", "--quiet", *command, **kwargs)
 
 
+def sign_up_confirmation_link(project: Project, env: dict[str, str], base: str, email: str) -> str:
+    """The absolute URL that the sign-up confirmation mail to `email` carries, made by the project's own code as the
+    mail would be (the servers these tests start send no mail). `base` is the site's URL, `http://127.0.0.1:8000`."""
+    slug = project.answers["project_slug"]
+    if project.answers["framework"] == "django":
+        code = (
+            "from django.urls import reverse\nfrom django.utils.http import urlsafe_base64_encode\n"
+            f"from {slug}.users.models import User\nfrom {slug}.users.tokens import sign_up_token_generator\n"
+            f"user = User.objects.get(email={email!r})\n"
+            "uid, token = urlsafe_base64_encode(str(user.pk).encode()), sign_up_token_generator.make_token(user)\n"
+            f"print({base!r} + reverse('sign_up_confirm', args=[uid, token]))"
+        )
+        command = ["python", "manage.py", "shell", "-c", code]
+    else:
+        code = (
+            "from flask_security.confirmable import generate_confirmation_link\n"
+            f"from {slug} import create_app\nfrom {slug}.accounts import user_datastore\n"
+            f"app = create_app()\nwith app.test_request_context(base_url={base!r}):\n"
+            f"    print(generate_confirmation_link(user_datastore.find_user(email={email!r}))[0])"
+        )
+        command = ["python", "-c", code]
+    return project.uv_run(*command, env=env).stdout.split()[-1]
+
+
 def answer_sets(*names: str):
     """pytest parameters for `names`, each in its own xdist group so that one worker generates it."""
     return [pytest.param(name, id=name, marks=pytest.mark.xdist_group(name)) for name in names]

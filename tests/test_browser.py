@@ -19,7 +19,16 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import TEMPLATE_ROOT, Project, answer_sets, free_port, project_env, serving, wait_for_health
+from helpers import (
+    TEMPLATE_ROOT,
+    Project,
+    answer_sets,
+    free_port,
+    project_env,
+    serving,
+    sign_up_confirmation_link,
+    wait_for_health,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -90,6 +99,7 @@ class Django(Flavour):
         project.uv_run("python", "manage.py", "collectstatic", "--noinput", env=env)
         superuser = {"DJANGO_SUPERUSER_EMAIL": ADMIN_EMAIL, "DJANGO_SUPERUSER_PASSWORD": ADMIN_PASSWORD}
         project.uv_run("python", "manage.py", "createsuperuser", "--noinput", env={**env, **superuser})
+        self.project, self.env = project, env  # for after_signup
 
     def fill_login(self, page, email, password):
         page.fill("input[name=username]", email)
@@ -101,6 +111,10 @@ class Django(Flavour):
         page.fill("input[name=password1]", password)
         page.fill("input[name=password2]", password)
         page.click("main button[type=submit]")
+
+    def after_signup(self, page, base, email, password):
+        # A new account opens, and signs in, through the link that its confirmation mail carries.
+        page.goto(sign_up_confirmation_link(self.project, self.env, base, email))
 
     def delete_in_admin(self, page, title):
         # The change form's Delete link, then Django's confirmation page.
@@ -147,15 +161,8 @@ class Flask(Flavour):
         page.click("main input[type=submit]")
 
     def after_signup(self, page, base, email, password):
-        # A new account signs in once its address is confirmed: follow the link that the confirmation mail carries
-        # (made here by Flask-Security-Too itself, as the mail would be: there is no mail server), then sign in.
-        code = (
-            "from flask_security.confirmable import generate_confirmation_link\n"
-            "from shop import create_app\nfrom shop.accounts import user_datastore\n"
-            f"app = create_app()\nwith app.test_request_context(base_url={base!r}):\n"
-            f"    print(generate_confirmation_link(user_datastore.find_user(email={email!r}))[0])"
-        )
-        page.goto(self.project.uv_run("python", "-c", code, env=self.env).stdout.split()[-1])
+        # A new account signs in once its address is confirmed: follow the link its confirmation mail carries.
+        page.goto(sign_up_confirmation_link(self.project, self.env, base, email))
         page.goto(base + self.login_path)
         self.fill_login(page, email, password)
 

@@ -40,6 +40,7 @@ from helpers import (
     haproxy_round_robin,
     project_env,
     redis_server,
+    sign_up_confirmation_link,
     wait_for_health,
 )
 from kubernetes_names import kubernetes_name_errors
@@ -131,12 +132,17 @@ class Django(ScaleFlavour):
         for email, password in ((ADMIN_EMAIL, ADMIN_PASSWORD), (LOCKED_EMAIL, LOCKED_PASSWORD)):
             superuser = {"DJANGO_SUPERUSER_EMAIL": email, "DJANGO_SUPERUSER_PASSWORD": password}
             project.uv_run("python", "manage.py", "createsuperuser", "--no-input", env={**env, **superuser})
+        self.project, self.env = project, env  # for after_signup
 
     def fill_signup(self, page, email, password):
         page.fill("input[name=email]", email)
         page.fill("input[name=password1]", password)
         page.fill("input[name=password2]", password)
         page.click("main button[type=submit]")
+
+    def after_signup(self, page, base, email, password):
+        # A new account opens, and signs in, through the link that its confirmation mail carries.
+        page.goto(sign_up_confirmation_link(self.project, self.env, base, email))
 
     def fill_login(self, page, email, password):
         page.fill("input[name=username]", email)
@@ -190,15 +196,8 @@ class Flask(ScaleFlavour):
         page.click("main input[type=submit]")
 
     def after_signup(self, page, base, email, password):
-        # A new account signs in once its address is confirmed: follow the link that the confirmation mail carries
-        # (made here by Flask-Security-Too itself, as the mail would be: there is no mail server), then sign in.
-        code = (
-            "from flask_security.confirmable import generate_confirmation_link\n"
-            "from shop import create_app\nfrom shop.accounts import user_datastore\n"
-            f"app = create_app()\nwith app.test_request_context(base_url={base!r}):\n"
-            f"    print(generate_confirmation_link(user_datastore.find_user(email={email!r}))[0])"
-        )
-        page.goto(self.project.uv_run("python", "-c", code, env=self.env).stdout.split()[-1])
+        # A new account signs in once its address is confirmed: follow the link its confirmation mail carries.
+        page.goto(sign_up_confirmation_link(self.project, self.env, base, email))
         page.goto(base + self.login_path)
         self.fill_login(page, email, password)
 
