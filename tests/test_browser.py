@@ -17,6 +17,7 @@ import re
 import subprocess
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from helpers import TEMPLATE_ROOT, Project, answer_sets, free_port, project_env, serving, wait_for_health
@@ -126,6 +127,8 @@ class Flask(Flavour):
             FLASK_SECRET_KEY="browser-test-" + "k" * 60,
             FLASK_SECURITY_PASSWORD_SALT="browser-test-salt-" + "s" * 40,
             FLASK_TOTP_SECRET_KEY="browser-test-totp-" + "t" * 40,  # read with two-factor sign-in only
+            FLASK_TRUSTED_HOSTS='["127.0.0.1"]',
+            FLASK_SERVER_NAME="127.0.0.1",
             DATABASE_URL=f"sqlite:///{database}",
         )
 
@@ -155,7 +158,9 @@ class Flask(Flavour):
             f"app = create_app()\nwith app.test_request_context(base_url={base!r}):\n"
             f"    print(generate_confirmation_link(user_datastore.find_user(email={email!r}))[0])"
         )
-        page.goto(self.project.uv_run("python", "-c", code, env=self.env).stdout.split()[-1])
+        # The link names FLASK_SERVER_NAME: here the server's own address, port included.
+        env = {**self.env, "FLASK_SERVER_NAME": urlsplit(base).netloc}
+        page.goto(self.project.uv_run("python", "-c", code, env=env).stdout.split()[-1])
         page.goto(base + self.login_path)
         self.fill_login(page, email, password)
 
