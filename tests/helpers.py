@@ -14,6 +14,7 @@ import secrets
 import shutil
 import signal
 import socket
+import socketserver
 import subprocess
 import sys
 import tempfile
@@ -346,6 +347,8 @@ def sign_up_confirmation_link(project: Project, env: dict[str, str], base: str, 
             f"    print(generate_confirmation_link(user_datastore.find_user(email={email!r}))[0])"
         )
         command = ["python", "-c", code]
+        # Flask-Security-Too's links name FLASK_SERVER_NAME: here the server's own address, port included.
+        env = {**env, "FLASK_SERVER_NAME": urlsplit(base).netloc}
     return project.uv_run(*command, env=env).stdout.split()[-1]
 
 
@@ -467,17 +470,19 @@ class Visitor:
     """One browser: keeps its cookies, sends a TLS-terminating proxy's headers, and posts forms with the CSRF token of
     the page they came from (the hidden field `csrf_field`: Django's csrfmiddlewaretoken, Flask-WTF's csrf_token)."""
 
-    def __init__(self, port: int, csrf_field: str = "csrfmiddlewaretoken"):
+    def __init__(self, port: int, csrf_field: str = "csrfmiddlewaretoken", host: str | None = None):
         self.port = port
         self.csrf_field = csrf_field
+        self.host = host  # the Host header (and the origin's host); None: 127.0.0.1 and the port
         self.cookies: dict[str, str] = {}
 
     def request(self, method: str, path: str, form: dict | None = None, body: bytes | None = None, port=None):
         """One request; return (status, headers, text). Set-Cookie headers update the cookies."""
         port = port or self.port
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        origin = f"https://127.0.0.1:{port}"
-        headers = {"X-Forwarded-Proto": "https", "Origin": origin, "Referer": origin + path}
+        host = self.host or f"127.0.0.1:{port}"
+        origin = f"https://{host}"
+        headers = {"Host": host, "X-Forwarded-Proto": "https", "Origin": origin, "Referer": origin + path}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
         if form is not None:
@@ -508,6 +513,45 @@ class Visitor:
     def csrf_token(self, page: str) -> str:
         """The CSRF token of the first form on `page`."""
         return re.search(rf'name="{self.csrf_field}"[^>]* value="([^"]+)"', page).group(1)
+
+
+class _SMTPSession(socketserver.StreamRequestHandler):
+    """One client of MailSink: every command is accepted; the text of each DATA goes to the server's `messages`."""
+
+    def handle(self) -> None:
+        self.wfile.write(b"220 sink\r\n")
+        while line := self.rfile.readline():
+            command = line[:4].upper()
+            if command == b"DATA":
+                self.wfile.write(b"354 end with .\r\n")
+                lines = []
+                while (line := self.rfile.readline()) not in (b".\r\n", b""):
+                    lines.append(line)
+                self.server.messages.append(b"".join(lines).decode())
+                self.wfile.write(b"250 ok\r\n")
+            elif command == b"QUIT":
+                self.wfile.write(b"221 bye\r\n")
+                return
+            else:  # EHLO (no extensions offered), MAIL, RCPT, RSET, NOOP
+                self.wfile.write(b"250 ok\r\n")
+
+
+class MailSink(socketserver.ThreadingTCPServer):
+    """An SMTP server on a free loopback port (`port`) that takes every mail and keeps its raw text (`messages`),
+    in the order received. A mail is in `messages` before the server answers the client's DATA, so before the
+    request that sent it is answered. Use it as a context manager."""
+
+    daemon_threads = True
+
+    def __init__(self):
+        self.messages: list[str] = []
+        super().__init__(("127.0.0.1", 0), _SMTPSession)
+        self.port = self.server_address[1]
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    def __exit__(self, *exc_info) -> None:
+        self.shutdown()
+        super().__exit__(*exc_info)
 
 
 def post_large_body(port: int, path: str, size: int) -> int:

@@ -110,6 +110,8 @@ def served(generate, tmp_path_factory):
         FLASK_DEBUG="false",
         FLASK_SECRET_KEY=secrets.token_urlsafe(50),
         FLASK_SECURITY_PASSWORD_SALT=secrets.token_urlsafe(32),
+        FLASK_TRUSTED_HOSTS='["127.0.0.1"]',
+        FLASK_SERVER_NAME="127.0.0.1",
         DATABASE_URL=f"sqlite:///{folder / 'app.sqlite3'}",
         WEB_CONCURRENCY="2",
     )

@@ -60,9 +60,13 @@ def uses_postgresql(project) -> bool:
 
 
 def production_env(project, **extra: str) -> dict[str, str]:
-    """The environment of a production process: a fresh secret key, debug off, nothing from .env."""
+    """The environment of a production process: a fresh secret key, debug off, the host 127.0.0.1 (Django's
+    ALLOWED_HOSTS has it by default), nothing from .env."""
     prefix = project.answers["framework"].upper()
-    return project_env(**{f"{prefix}_SECRET_KEY": secrets.token_urlsafe(50), f"{prefix}_DEBUG": "false"}, **extra)
+    settings = {f"{prefix}_SECRET_KEY": secrets.token_urlsafe(50), f"{prefix}_DEBUG": "false"}
+    if prefix == "FLASK":
+        settings.update(FLASK_TRUSTED_HOSTS='["127.0.0.1"]', FLASK_SERVER_NAME="127.0.0.1")
+    return project_env(**settings, **extra)
 
 
 # --- Lint: every answer set ---------------------------------------------------------------------------------------

@@ -8,6 +8,8 @@ Loopback only; every load loop is bounded in time and stops by itself.
 
 from __future__ import annotations
 
+import email
+import email.policy
 import re
 import secrets
 import sqlite3
@@ -17,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from helpers import (
+    MailSink,
     Project,
     Visitor,
     load,
@@ -34,15 +37,18 @@ FLASK = ["flask", "--app", "shop"]
 
 
 def production_env(database_url: str, **extra: str) -> dict[str, str]:
-    """Production settings behind one TLS-terminating proxy (which the tests play), on `database_url`."""
-    return project_env(
-        FLASK_DEBUG="false",
-        FLASK_SECRET_KEY=secrets.token_urlsafe(50),
-        FLASK_SECURITY_PASSWORD_SALT=secrets.token_urlsafe(30),
-        FLASK_TRUSTED_PROXIES="1",
-        DATABASE_URL=database_url,
-        **extra,
-    )
+    """Production settings behind one TLS-terminating proxy (which the tests play), on `database_url`, for the
+    host 127.0.0.1; `extra` adds to them or replaces them."""
+    settings = {
+        "FLASK_DEBUG": "false",
+        "FLASK_SECRET_KEY": secrets.token_urlsafe(50),
+        "FLASK_SECURITY_PASSWORD_SALT": secrets.token_urlsafe(30),
+        "FLASK_TRUSTED_PROXIES": "1",
+        "FLASK_TRUSTED_HOSTS": '["127.0.0.1"]',
+        "FLASK_SERVER_NAME": "127.0.0.1",
+        "DATABASE_URL": database_url,
+    }
+    return project_env(**{**settings, **extra})
 
 
 def prepare(project: Project, env: dict[str, str]) -> None:
@@ -51,8 +57,8 @@ def prepare(project: Project, env: dict[str, str]) -> None:
     project.uv_run(*FLASK, "create-admin", ADMIN_EMAIL, "--password", ADMIN_PASSWORD, env=env)
 
 
-def visitor(port: int) -> Visitor:
-    return Visitor(port, csrf_field="csrf_token")
+def visitor(port: int, host: str | None = None) -> Visitor:
+    return Visitor(port, csrf_field="csrf_token", host=host)
 
 
 def sign_in(visitor: Visitor, password: str = ADMIN_PASSWORD, port: int | None = None, **extra: str):
@@ -146,6 +152,43 @@ def test_served_sessions_end_at_logout_and_requests_are_bounded(project, tmp_pat
         assert status == 400 and "NUL characters are not allowed" in page
         status, _, page = anonymous.submit("/login", {"email": "a\x00", "password": "b\x00"})
         assert status == 400, page
+    log = (tmp_path / "gunicorn.log").read_text()
+    assert not re.search(r'" 5\d\d ', log), log
+    assert "Traceback" not in log, log
+
+
+def test_links_in_mail_name_the_configured_host_and_a_request_for_another_host_gets_400(project, tmp_path):
+    """Password reset, mail sent for real (to a loopback SMTP server). Requested with `Host: evil.example`, and a
+    valid CSRF token: 400 and no mail, so that no link names the attacker's host. Requested on a trusted host, the
+    link names FLASK_SERVER_NAME, whatever host the request named, and the token in it works."""
+    with MailSink() as sink:
+        env = production_env(
+            f"sqlite:///{tmp_path / 'db.sqlite3'}",
+            WEB_CONCURRENCY="1",
+            FLASK_TRUSTED_HOSTS='["127.0.0.1", "www.example.com"]',
+            FLASK_SERVER_NAME="www.example.com",
+            FLASK_MAIL_SERVER="127.0.0.1",
+            FLASK_MAIL_PORT=str(sink.port),
+        )
+        prepare(project, env)
+        with serving(project, env, tmp_path / "gunicorn.log") as server:
+            browser = visitor(server.port)
+            token = browser.csrf_token(browser.request("GET", "/reset")[2])
+            attacker = visitor(server.port, host="evil.example")
+            attacker.cookies = dict(browser.cookies)
+            status, _, page = attacker.request("POST", "/reset", form={"email": ADMIN_EMAIL, "csrf_token": token})
+            assert status == 400, page
+            assert "href" not in page
+            assert sink.messages == []
+
+            status, _, page = browser.submit("/reset", {"email": ADMIN_EMAIL})
+            assert status == 200, page
+            (message,) = (email.message_from_string(text, policy=email.policy.default) for text in sink.messages)
+            assert message["To"] == ADMIN_EMAIL
+            body = message.get_body(("plain",)).get_content()
+            path = re.search(r"https://www\.example\.com(/reset/\S+)", body).group(1)
+            assert "127.0.0.1" not in body
+            assert browser.request("GET", path)[0] == 200
     log = (tmp_path / "gunicorn.log").read_text()
     assert not re.search(r'" 5\d\d ', log), log
     assert "Traceback" not in log, log
