@@ -329,8 +329,9 @@ class Project:
 def sign_up_confirmation_link(project: Project, env: dict[str, str], base: str, email: str) -> str:
     """The absolute URL that the sign-up confirmation mail to `email` carries, made by the project's own code as the
     mail would be (the servers these tests start send no mail). `base` is the site's URL, `http://127.0.0.1:8000`."""
-    slug = project.answers["project_slug"]
-    if project.answers["framework"] == "django":
+    answers = yaml.safe_load((project.path / ".copier-answers.yml").read_text())
+    slug = answers["project_slug"]
+    if answers["framework"] == "django":
         code = (
             "from django.urls import reverse\nfrom django.utils.http import urlsafe_base64_encode\n"
             f"from {slug}.users.models import User\nfrom {slug}.users.tokens import sign_up_token_generator\n"
