@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from shop import views
+from shop.users.views import limit_sign_in
 
 from .api import api
 
@@ -19,5 +20,8 @@ urlpatterns = [
     path("accounts/tokens/", include("shop.api.urls")),
     path("notes/", include("shop.notes.urls")),
     path("api/", api.urls),
+    # The admin's login, under the site login's rate limit (counted together): before the admin's
+    # own URLs, which would serve it without.
+    path(f"{settings.ADMIN_URL}login/", limit_sign_in(admin.site.login)),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

@@ -69,6 +69,28 @@ def test_the_admin_login_locks_out_too(client, admin_user):
     assert statuses == [200, 200, 200, 200, 429]
 
 
+def test_one_address_trying_many_accounts_is_throttled(client, settings, login_form):
+    """Password spraying: one password against many accounts, from one address. No account comes
+    near its lockout; the address is refused past SIGN_IN_RATE, the window's clock held still."""
+    assert settings.SIGN_IN_RATE == "20/m"
+    forms = [login_form(f"user{n}@example.com", "Winter2026!") for n in range(21)]
+    with mock.patch("django_ratelimit.core.time.time", return_value=1_800_000_000):
+        statuses = [client.post(reverse("login"), form).status_code for form in forms]
+        assert statuses == [200] * 20 + [429]
+        elsewhere = Client(REMOTE_ADDR="198.51.100.20")
+        form = login_form("user0@example.com", "Winter2026!")
+        assert elsewhere.post(reverse("login"), form).status_code == 200, "other addresses go on"
+
+
+def test_the_admin_login_counts_toward_the_sign_in_rate(client, settings, login_form):
+    settings.SIGN_IN_RATE = "2/h"
+    form = {"username": "user@example.com", "password": "Winter2026!"}
+    with mock.patch("django_ratelimit.core.time.time", return_value=1_800_000_000):
+        assert client.post(reverse("login"), login_form("user@example.com", "x")).status_code == 200
+        assert client.post(reverse("admin:login"), form).status_code == 200
+        assert client.post(reverse("admin:login"), form).status_code == 429
+
+
 def test_sign_up_is_rate_limited_per_address(client, settings, password):
     settings.SIGN_UP_RATE = "2/h"
     statuses = []
@@ -115,6 +137,17 @@ def test_passwords_need_fifteen_characters(client, django_user_model):
     form = {"email": "lin@example.com", "password1": short, "password2": short}
     response = client.post(reverse("sign_up"), form)
     assert "at least 15 characters" in response.text
+    assert not django_user_model.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "weak", ["aaaaaaaaaaaaaaaa", "passwordpassword", "1234567890123456", "qwertyuiopasdfgh"]
+)
+def test_passwords_long_enough_but_easily_guessed_are_refused(client, django_user_model, weak):
+    form = {"email": "lin@example.com", "password1": weak, "password2": weak}
+    response = client.post(reverse("sign_up"), form)
+    assert response.status_code == 200
+    assert "Your password is too guessable" in response.text
     assert not django_user_model.objects.exists()
 
 

@@ -5,30 +5,90 @@ import re
 import pytest
 from django.contrib.auth import get_user
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
 
 
-def test_sign_up_creates_an_account_and_signs_in(client, django_user_model, password):
-    response = client.post(
-        reverse("sign_up"),
-        {"email": "Lin@Example.com", "password1": password, "password2": password},
+def sign_up(client, email: str, password: str):
+    return client.post(
+        reverse("sign_up"), {"email": email, "password1": password, "password2": password}
     )
+
+
+def mailed_link(message) -> str:
+    return re.search(r"http://testserver(/\S+)", message.body).group(1)
+
+
+def test_sign_up_mails_a_link_that_opens_the_account_and_signs_in(
+    client, django_user_model, password, mailoutbox
+):
+    response = sign_up(client, "Lin@Example.com", password)
     assert response.status_code == 302
-    assert response["Location"] == reverse("profile")
+    assert response["Location"] == reverse("sign_up_done")
     user = django_user_model.objects.get()
     assert user.email == "lin@example.com"
+    assert not user.is_active, "no account before its address is confirmed"
+    assert not get_user(client).is_authenticated
+    assert [message.to for message in mailoutbox] == [["lin@example.com"]]
+
+    link = mailed_link(mailoutbox[0])
+    response = client.get(link)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("profile")
     assert get_user(client).pk == user.pk
+    user.refresh_from_db()
+    assert user.is_active and user.check_password(password)
+
+    assert client.get(link).status_code == 404, "a link works once"
 
 
-def test_sign_up_rejects_a_taken_email_in_any_case(client, user, password):
-    response = client.post(
-        reverse("sign_up"),
-        {"email": user.email.upper(), "password1": password, "password2": password},
-    )
-    assert response.status_code == 200
-    assert "already exists" in response.text
+def test_sign_up_answers_alike_for_a_taken_address_and_mails_its_owner(
+    client, user, password, mailoutbox
+):
+    new = sign_up(Client(), "new@example.com", "another long passphrase 77")
+    taken = sign_up(client, user.email.upper(), "another long passphrase 77")
+    assert (taken.status_code, taken["Location"]) == (new.status_code, new["Location"])
+    assert Client().get(taken["Location"]).text == Client().get(new["Location"]).text
+
+    assert [message.to for message in mailoutbox] == [["new@example.com"], [user.email]]
+    assert mailoutbox[0].subject == mailoutbox[1].subject
+    assert "already has an account" in mailoutbox[1].body
+    assert reverse("password_reset") in mailoutbox[1].body
+    user.refresh_from_db()
+    assert user.check_password(password), "the account is unchanged"
+
+
+def test_a_second_sign_up_before_confirming_replaces_the_password(
+    client, django_user_model, password, mailoutbox
+):
+    sign_up(Client(), "lin@example.com", "someone else's passphrase 1")
+    sign_up(client, "lin@example.com", password)
+    first, second = (mailed_link(message) for message in mailoutbox)
+    assert Client().get(first).status_code == 404, "the earlier link no longer works"
+    assert client.get(second).status_code == 302
+    user = django_user_model.objects.get()
+    assert user.is_active and user.check_password(password)
+
+
+def test_a_deactivated_account_is_not_reopened_by_signing_up(client, user, password, mailoutbox):
+    client.force_login(user)
+    client.logout()
+    user.refresh_from_db()
+    user.is_active = False
+    user.save()
+    sign_up(Client(), user.email, "another long passphrase 77")
+    assert "already has an account" in mailoutbox[0].body
+    user.refresh_from_db()
+    assert not user.is_active and user.check_password(password)
+
+
+def test_a_forged_confirmation_link_is_refused(client, user):
+    response = client.get(reverse("sign_up_confirm", args=["MQ", "forged-token"]))
+    assert response.status_code == 404
+    assert "Link not valid" in response.text
+    assert not get_user(client).is_authenticated
 
 
 def test_sign_up_rejects_a_weak_password(client, django_user_model):

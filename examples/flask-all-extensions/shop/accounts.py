@@ -3,8 +3,9 @@
 Users sign in by email. Flask-Security-Too serves /login, /logout (POST only, with a CSRF
 token), /register (when `SECURITY_REGISTERABLE` is true), /confirm, /change and /reset. Mail (the
 confirmation link of a new account, password-reset links) goes through Flask-Mail (the `MAIL_*`
-settings); in development (debug on) it is logged instead of sent, as Django's console email
-backend does, so that its links are on the console. Its templates extend
+settings); in development (debug on) it is logged instead of sent (`MAIL_SUPPRESS_SEND`), so that
+its links are on the console. Those links name `SERVER_NAME`, never the host a request named:
+in production the application refuses to start without it. Its templates extend
 templates/security/base.html, which puts them in the site's layout.
 """
 
@@ -134,7 +135,7 @@ def init_app(app: Flask) -> None:
     """Bind Flask-Mail, Flask-Security-Too and the lockout to `app`; add `flask create-admin`.
 
     Raises:
-        RuntimeError: a setting of REQUIRED is not configured.
+        RuntimeError: a setting of REQUIRED is not configured, or in production `SERVER_NAME`.
     """
     for key, value in SETTINGS.items():
         # Flask's own defaults (PERMANENT_SESSION_LIFETIME) are in the configuration already.
@@ -146,6 +147,13 @@ def init_app(app: Flask) -> None:
                 f"FLASK_{setting} is not set. Put it in the environment or in .env; "
                 "see .env.example."
             )
+    # Flask-Security builds the links in mail with url_for(..., _external=True), which names
+    # SERVER_NAME when it is set and the request's Host header otherwise.
+    if not (app.debug or app.testing or app.config["SERVER_NAME"]):
+        raise RuntimeError(
+            "FLASK_SERVER_NAME is not set. In production, the links in mail (account confirmation, "
+            "password reset) name this host, and port if any: FLASK_SERVER_NAME=example.com."
+        )
     # In development, mail is logged, not sent: no mail server is needed to confirm an account.
     app.config.setdefault("MAIL_SUPPRESS_SEND", app.debug or app.testing)
     mail.init_app(app)

@@ -34,6 +34,30 @@ class AdminOnly:
         abort(403)
 
 
+# The largest id of every table (a 32-bit INTEGER on PostgreSQL), and the largest OFFSET of a
+# query (a 64-bit integer): past them the database refuses the query, which would be a 500.
+MAX_ID = 2**31 - 1
+MAX_OFFSET = 2**63 - 1
+
+
+class InRange:
+    """Mixin for the model views: a page below the first or past MAX_OFFSET, and an id that is not
+    a whole number up to MAX_ID, are 404. Within range, Flask-Admin answers as it does: an empty
+    list past the last page (where a delete of its last row returns to), and for an id that names
+    no row, the list with a message."""
+
+    def get_list(self, page, *args, page_size=None, **kwargs):
+        # Flask-Admin counts pages from 0 and passes its page size, 0 when the list is not paged.
+        if page and not 0 < page * (page_size or 0) <= MAX_OFFSET:
+            abort(404)
+        return super().get_list(page, *args, page_size=page_size, **kwargs)
+
+    def get_one(self, id):
+        if not (id.isascii() and id.isdigit() and int(id) <= MAX_ID):
+            abort(404)
+        return super().get_one(id)
+
+
 # Flask-Admin's list views ask before a delete, and run bulk actions, from these inline onclick
 # handlers, which the site's Content-Security-Policy blocks. On the admin's pages, the policy lets
 # exactly these run, by their hashes ('unsafe-hashes' is what allows hashes to match handlers);
@@ -55,18 +79,18 @@ class IndexView(AdminOnly, AdminIndexView):
     pass
 
 
-class NoteView(AdminOnly, ModelView):
+class NoteView(AdminOnly, InRange, ModelView):
     column_list = ("title", "created_at")
     column_searchable_list = ("title",)
     form_columns = ("title", "body")
 
 
-class RoleView(AdminOnly, ModelView):
+class RoleView(AdminOnly, InRange, ModelView):
     column_list = ("name", "description")
     form_columns = ("name", "description")
 
 
-class UserView(AdminOnly, ModelView):
+class UserView(AdminOnly, InRange, ModelView):
     """Users without their secrets: no password hash, `fs_uniquifier` or tokens is listed or
     editable. A password typed into the form is hashed before it is stored, and ends the user's
     sessions."""
@@ -100,7 +124,7 @@ class UserView(AdminOnly, ModelView):
             model.confirmed_at = security.datetime_factory()
 
 
-class TokenView(AdminOnly, ModelView):
+class TokenView(AdminOnly, InRange, ModelView):
     """API tokens: staff issue one for a user (its secret is shown once, in a message) and revoke
     one by deleting it. A token is not edited: revoke it and issue another."""
 

@@ -12,7 +12,7 @@ field ("_schema" for the whole body, nested fields joined with ".").
 """
 
 from flask import Flask, Response, jsonify, make_response, render_template, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 # Friendlier messages than werkzeug's descriptions, for the statuses an API client meets most.
 MESSAGES = {
@@ -68,6 +68,10 @@ def handle_http_exception(error: HTTPException) -> Response:
     WWW-Authenticate on 401); never a traceback."""
     if wants_json():
         response = jsonify(error_body(error))
+    elif isinstance(error, SecurityError):
+        # The Host header names none of TRUSTED_HOSTS, so no URL can be built for this request:
+        # werkzeug's plain page, which links nowhere, instead of error.html.
+        response = error.get_response()
     else:
         response = make_response(render_template("error.html", error=error))
     response.status_code = error.code

@@ -1,4 +1,5 @@
-"""Production hardening: the secret key, cookie flags, security headers and trusted proxies.
+"""Production hardening: the secret key, trusted hosts, cookie flags, security headers and trusted
+proxies.
 
 No maintained Flask extension sets security headers (flask-talisman's last release was in 2023),
 hence this small module.
@@ -6,6 +7,9 @@ hence this small module.
 In production, which here means neither DEBUG nor TESTING is on:
 - the application refuses to start with a weak `SECRET_KEY`: shorter than 32 characters, made of
   fewer than 5 distinct characters, or an obvious placeholder;
+- it refuses to start without `TRUSTED_HOSTS`, the host names it answers to (Flask's own
+  setting): a request for any other host gets 400, so that no page, redirect or link in mail
+  is built from a Host header an attacker chose;
 - the session and remember-me cookies are Secure (sent over HTTPS only);
 - responses carry Strict-Transport-Security for `HSTS_SECONDS` (default 3600; 0 turns it off).
 
@@ -49,11 +53,18 @@ def init_app(app: Flask) -> None:
     A cookie setting given in the configuration, other than Flask's default, is kept.
 
     Raises:
-        RuntimeError: in production, `SECRET_KEY` is weak (see the module's docstring).
+        RuntimeError: in production, `SECRET_KEY` is weak or `TRUSTED_HOSTS` is not set (see the
+            module's docstring).
     """
     production = not (app.debug or app.testing)
     if production:
         check_secret_key(app.config.get("SECRET_KEY") or "")
+        # Flask trusts every host when the list is None or empty.
+        if not app.config["TRUSTED_HOSTS"]:
+            raise RuntimeError(
+                "FLASK_TRUSTED_HOSTS is not set. In production, list the host names the site "
+                """answers to, as JSON: FLASK_TRUSTED_HOSTS='["example.com"]'."""
+            )
     for cookie in COOKIES:
         flags = {"SECURE": production, "HTTPONLY": True, "SAMESITE": "Lax"}
         for flag, value in flags.items():

@@ -4,6 +4,7 @@ sessions that end."""
 
 import logging
 import re
+import secrets
 import socket
 from datetime import UTC, datetime, timedelta
 
@@ -287,6 +288,53 @@ def test_password_reset_mails_a_link_that_sets_a_new_password(app, client, make_
     with app.app_context():
         user = user_datastore.find_user(email="ada@example.com")
         assert verify_password(new_password, user.password)
+
+
+def test_a_reset_requested_for_another_host_is_400_and_mails_nothing(
+    app, client, make_user, csrf_token
+):
+    """The link would name the host of the request's Host header, which an attacker chooses."""
+    app.config["TRUSTED_HOSTS"] = ["localhost"]
+    make_user("ada@example.com")
+    token = csrf_token("/reset")
+    with mail.record_messages() as outbox:
+        response = client.post(
+            "/reset",
+            data={"email": "ada@example.com", "csrf_token": token},
+            headers={"Host": "evil.example"},
+        )
+    assert response.status_code == 400
+    assert outbox == []
+
+
+def test_links_in_mail_name_the_server_name_not_the_host_of_the_request(
+    app, client, make_user, csrf_token
+):
+    app.config.update(TRUSTED_HOSTS=["localhost", "www.example.com"], SERVER_NAME="www.example.com")
+    make_user("ada@example.com")
+    token = csrf_token("/reset", base_url="http://localhost")
+    with mail.record_messages() as outbox:
+        response = client.post(
+            "/reset",
+            data={"email": "ada@example.com", "csrf_token": token},
+            base_url="http://localhost",
+        )
+    assert response.status_code == 200
+    (message,) = outbox
+    assert re.search(r"http://www\.example\.com/reset/\S+", message.body), message.body
+    assert "localhost" not in message.body
+
+
+def test_production_refuses_to_start_without_a_server_name(app):
+    config = {
+        **app.config,
+        "TESTING": False,
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "TRUSTED_HOSTS": ["example.com"],
+        "SERVER_NAME": None,
+    }
+    with pytest.raises(RuntimeError, match="FLASK_SERVER_NAME is not set"):
+        create_app(config)
 
 
 def test_a_reset_mail_that_cannot_be_sent_is_logged_and_the_user_sees_no_error(

@@ -134,6 +134,28 @@ def test_a_user_created_in_the_admin_needs_a_password(app, admin_client, csrf_to
         assert user_datastore.find_user(email="new@example.com") is None
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/note/?page=-1",
+        f"/admin/note/?page={2**63}",
+        "/admin/note/edit/?id=abc",
+        f"/admin/note/edit/?id={2**31}",
+        f"/admin/note/edit/?id={2**63}",
+        "/admin/user/edit/?id=99999999999999999999",
+    ],
+)
+def test_a_page_or_id_out_of_range_is_404(app, admin_get, path):
+    """Not the database's error: PostgreSQL refuses a negative OFFSET and integers past its
+    columns' range, SQLite an OFFSET past 64 bits."""
+    with app.app_context():
+        db.session.add(Note(title="Listed", body=""))
+        db.session.commit()
+        note_id = db.session.scalar(db.select(Note.id))
+    assert admin_get(f"/admin/note/edit/?id={note_id}").status_code == 200
+    assert admin_get(path).status_code == 404
+
+
 def test_the_admin_policy_allows_exactly_the_inline_handlers_of_its_pages(app, admin_get):
     with app.app_context():
         db.session.add(Note(title="Listed", body="so that the list has a delete button"))

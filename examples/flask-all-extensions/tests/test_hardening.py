@@ -1,5 +1,6 @@
-"""Production hardening (hardening.py): the secret key check, cookie flags, security headers, and
-the client's scheme and address from a trusted proxy, no NUL character in a query or form."""
+"""Production hardening (hardening.py): the secret key check, trusted hosts, cookie flags, security
+headers, and the client's scheme and address from a trusted proxy, no NUL character in a query or
+form."""
 
 import secrets
 from http.cookies import SimpleCookie
@@ -23,11 +24,19 @@ HSTS = "max-age=3600; includeSubDomains; preload"
 
 @pytest.fixture
 def production_config(app, monkeypatch):
-    """The test configuration with TESTING and DEBUG off and a generated secret key. The cookie
-    flags are left out: hardening.py keeps those it finds, and it set these for testing."""
+    """The test configuration with TESTING and DEBUG off, a generated secret key, and the test
+    client's host, `localhost`, as the site's. The cookie flags are left out: hardening.py keeps
+    those it finds, and it set these for testing."""
     monkeypatch.delenv("FLASK_DEBUG", raising=False)
     config = {key: value for key, value in app.config.items() if "_COOKIE_" not in key}
-    return {**config, "TESTING": False, "DEBUG": False, "SECRET_KEY": secrets.token_urlsafe(50)}
+    return {
+        **config,
+        "TESTING": False,
+        "DEBUG": False,
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "TRUSTED_HOSTS": ["localhost"],
+        "SERVER_NAME": "localhost",
+    }
 
 
 def cookies(response) -> dict:
@@ -49,6 +58,25 @@ def test_production_refuses_a_weak_secret_key(production_config, key):
 
 def test_debug_mode_accepts_a_short_key(production_config):
     create_app({**production_config, "DEBUG": True, "SECRET_KEY": "dev"})
+
+
+@pytest.mark.parametrize("hosts", [None, []])
+def test_production_refuses_to_start_without_trusted_hosts(production_config, hosts):
+    with pytest.raises(RuntimeError, match="FLASK_TRUSTED_HOSTS is not set"):
+        create_app({**production_config, "TRUSTED_HOSTS": hosts})
+
+
+@pytest.mark.parametrize("path", ["/", "/health", "/no-such-page"])
+def test_a_request_for_another_host_is_400(production_config, path):
+    client = create_app(production_config).test_client()
+    assert client.get(path).status_code != 400
+    response = client.get(path, headers={"Host": "evil.example"})
+    assert response.status_code == 400
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert "Bad Request" in response.text and "href" not in response.text  # werkzeug's page
+    response = client.get(path, headers={"Host": "evil.example", "Accept": "application/json"})
+    assert response.status_code == 400
+    assert response.get_json()["code"] == 400
 
 
 def content_security_policy(response) -> dict[str, set[str]]:

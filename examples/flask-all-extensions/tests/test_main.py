@@ -32,11 +32,14 @@ def test_reads_settings_from_flask_environment_variables(monkeypatch):
     key = secrets.token_urlsafe(50)
     monkeypatch.setenv("FLASK_SECRET_KEY", key)
     monkeypatch.setenv("FLASK_MAX_CONTENT_LENGTH", "2048")
+    monkeypatch.setenv("FLASK_TRUSTED_HOSTS", '["example.com", ".example.org"]')
     monkeypatch.setenv("DATABASE_URL", "sqlite://")
+    monkeypatch.setenv("FLASK_SERVER_NAME", "example.com")
     monkeypatch.setenv("FLASK_SECURITY_PASSWORD_SALT", "salt")
     app = create_app()
     assert app.config["SECRET_KEY"] == key
     assert app.config["MAX_CONTENT_LENGTH"] == 2048
+    assert app.config["TRUSTED_HOSTS"] == ["example.com", ".example.org"]
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "sqlite://"
 
 
@@ -44,7 +47,9 @@ def test_logs_one_line_per_record_on_stdout_from_the_level_configured(monkeypatc
     # In a process of its own: under pytest, logging is configured already and left alone.
     monkeypatch.setenv("FLASK_SECRET_KEY", secrets.token_urlsafe(50))
     monkeypatch.setenv("FLASK_LOG_LEVEL", "WARNING")
+    monkeypatch.setenv("FLASK_TRUSTED_HOSTS", '["example.com"]')
     monkeypatch.setenv("DATABASE_URL", "sqlite://")
+    monkeypatch.setenv("FLASK_SERVER_NAME", "example.com")
     monkeypatch.setenv("FLASK_SECURITY_PASSWORD_SALT", "salt")
     code = (
         "from shop import create_app\n"

@@ -6,7 +6,11 @@ from . import views
 
 urlpatterns = [
     path("sign-up/", views.sign_up, name="sign_up"),
+    path("sign-up/done/", views.sign_up_done, name="sign_up_done"),
+    path("sign-up/<uidb64>/<token>/", views.sign_up_confirm, name="sign_up_confirm"),
     path("profile/", views.profile, name="profile"),
+    # Before the include below, whose login view has no rate limit.
+    path("login/", views.LoginView.as_view(), name="login"),
     path("password_reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path("", include("django.contrib.auth.urls")),
 ]
