@@ -310,7 +310,7 @@ def test_admin_and_security_turned_on_by_update_work_after_the_printed_commands(
     env = (project.path / ".env").read_text()
     assert env.startswith(env_before), "a line of .env changed"
     added = [line.partition("=")[0] for line in env.removeprefix(env_before).splitlines() if line[:1].isalpha()]
-    assert added == ["FLASK_SECURITY_PASSWORD_SALT", "FLASK_SECURITY_REGISTERABLE"]
+    assert added == ["FLASK_SECURITY_PASSWORD_SALT", "FLASK_SERVER_NAME", "FLASK_SECURITY_REGISTERABLE"]
     commands = printed_commands(result.stdout)
     assert commands == [
         "uv lock && uv sync",
