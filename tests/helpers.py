@@ -353,6 +353,11 @@ def sign_up_confirmation_link(project: Project, env: dict[str, str], base: str, 
     return project.uv_run(*command, env=env).stdout.split()[-1]
 
 
+# A production Flask app's hosts when the tests serve it on loopback: it answers 127.0.0.1 only, and its mail links
+# name it (FLASK_SERVER_NAME is required with accounts and debug off).
+FLASK_LOOPBACK_HOSTS = {"FLASK_TRUSTED_HOSTS": '["127.0.0.1"]', "FLASK_SERVER_NAME": "127.0.0.1"}
+
+
 def answer_sets(*names: str):
     """pytest parameters for `names`, each in its own xdist group so that one worker generates it."""
     return [pytest.param(name, id=name, marks=pytest.mark.xdist_group(name)) for name in names]

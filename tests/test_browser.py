@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from helpers import (
+    FLASK_LOOPBACK_HOSTS,
     TEMPLATE_ROOT,
     Project,
     answer_sets,
@@ -140,8 +141,7 @@ class Flask(Flavour):
             FLASK_SECRET_KEY="browser-test-" + "k" * 60,
             FLASK_SECURITY_PASSWORD_SALT="browser-test-salt-" + "s" * 40,
             FLASK_TOTP_SECRET_KEY="browser-test-totp-" + "t" * 40,  # read with two-factor sign-in only
-            FLASK_TRUSTED_HOSTS='["127.0.0.1"]',
-            FLASK_SERVER_NAME="127.0.0.1",
+            **FLASK_LOOPBACK_HOSTS,
             DATABASE_URL=f"sqlite:///{database}",
         )
 

@@ -33,6 +33,7 @@ from pathlib import Path
 import pytest
 import yaml
 from helpers import (
+    FLASK_LOOPBACK_HOSTS,
     LoggedProcess,
     Project,
     answer_sets,
@@ -178,8 +179,7 @@ class Flask(ScaleFlavour):
             FLASK_DEBUG="false",
             FLASK_SECRET_KEY=SECRET_KEY,
             FLASK_SECURITY_PASSWORD_SALT="scale-test-salt-" + "s" * 40,
-            FLASK_TRUSTED_HOSTS='["127.0.0.1"]',
-            FLASK_SERVER_NAME="127.0.0.1",
+            **FLASK_LOOPBACK_HOSTS,
             DATABASE_URL=database_url,
             REDIS_URL=redis_url,
             WEB_CONCURRENCY="1",

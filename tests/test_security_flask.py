@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from helpers import (
+    FLASK_LOOPBACK_HOSTS,
     MailSink,
     Project,
     Visitor,
@@ -44,8 +45,7 @@ def production_env(database_url: str, **extra: str) -> dict[str, str]:
         "FLASK_SECRET_KEY": secrets.token_urlsafe(50),
         "FLASK_SECURITY_PASSWORD_SALT": secrets.token_urlsafe(30),
         "FLASK_TRUSTED_PROXIES": "1",
-        "FLASK_TRUSTED_HOSTS": '["127.0.0.1"]',
-        "FLASK_SERVER_NAME": "127.0.0.1",
+        **FLASK_LOOPBACK_HOSTS,
         "DATABASE_URL": database_url,
     }
     return project_env(**{**settings, **extra})
