@@ -10,13 +10,16 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
-from contract import check_contract, request
+from contract import Clients, check_contract, check_rate_limit, expire_token, request
 from helpers import assert_docs_render_from_the_host_alone, project_env, serving
 
 pytestmark = pytest.mark.slow
 
 STAFF_EMAIL = "staff@example.com"
 STAFF_PASSWORD = "a long staff passphrase 42"
+OTHER_EMAIL = "other@example.com"
+# The API rate the served project is given: above what the contract asks of one client, low enough to reach.
+API_RATE = 300
 API_FILES = ["config/api.py", "shop/api", "shop/notes/api.py", "tests/test_api.py", "docs/adr/0002-api.md"]
 PAGE_FILES = [
     "shop/notes/views.py",
@@ -94,33 +97,47 @@ def staff_session(base: str) -> str:
 
 @pytest.fixture(scope="module")
 def served(generate, tmp_path_factory):
-    """(base URL, bearer headers, staff session cookie): the `django` project (app_kind both) under gunicorn, with
-    production settings on a fresh SQLite database, a staff member and a token issued by the project's command."""
+    """(base URL, the contract's clients): the `django` project (app_kind both) under gunicorn, with production
+    settings on a fresh SQLite database; a staff member with a token, an expired token and a session, and another
+    user with a token, issued by the project's commands."""
     project = generate("django").sync()
     folder = tmp_path_factory.mktemp("api-django")
+    database = folder / "db.sqlite3"
     env = project_env(
         DJANGO_DEBUG="false",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
-        DATABASE_URL=f"sqlite:///{folder / 'db.sqlite3'}",
+        DATABASE_URL=f"sqlite:///{database}",
         # Plain HTTP on loopback: no redirect to HTTPS (.env.example documents the variable).
         DJANGO_SECURE_SSL_REDIRECT="false",
+        DJANGO_API_RATE=f"{API_RATE}/m",
         WEB_CONCURRENCY="2",
     )
-    project.uv_run("python", "manage.py", "migrate", "--noinput", env=env)
-    project.uv_run("python", "manage.py", "collectstatic", "--noinput", env=env)
+    manage = ["python", "manage.py"]
+    project.uv_run(*manage, "migrate", "--noinput", env=env)
+    project.uv_run(*manage, "collectstatic", "--noinput", env=env)
     staff = {"DJANGO_SUPERUSER_EMAIL": STAFF_EMAIL, "DJANGO_SUPERUSER_PASSWORD": STAFF_PASSWORD}
-    project.uv_run("python", "manage.py", "createsuperuser", "--noinput", env={**env, **staff})
-    token = project.uv_run("python", "manage.py", "issue_token", STAFF_EMAIL, "contract", env=env).stdout.strip()
+    project.uv_run(*manage, "createsuperuser", "--noinput", env={**env, **staff})
+    create_user = "from django.contrib.auth import get_user_model; get_user_model().objects.create_user(%r, %r)"
+    project.uv_run(*manage, "shell", "-c", create_user % (OTHER_EMAIL, STAFF_PASSWORD), env=env)
+
+    def token(email: str, name: str) -> dict[str, str]:
+        return {
+            "Authorization": f"Bearer {project.uv_run(*manage, 'issue_token', email, name, env=env).stdout.strip()}"
+        }
+
+    owner, other, expired = token(STAFF_EMAIL, "contract"), token(OTHER_EMAIL, "other"), token(STAFF_EMAIL, "old")
+    expire_token(database, "old")
     with serving(project, env, folder / "gunicorn.log") as server:
         base = f"http://127.0.0.1:{server.port}"
-        yield base, {"Authorization": f"Bearer {token}"}, staff_session(base)
+        session = {"Cookie": staff_session(base)}
+        yield base, Clients(owner=owner, other=other, expired=expired, session=session, staff=session)
 
 
 @pytest.mark.xdist_group("django")
 def test_contract_under_gunicorn(served):
-    base, bearer, session = served
-    check_contract(base, bearer, {"Cookie": session})
+    base, clients = served
+    check_contract(base, clients)
 
 
 @pytest.mark.browser
@@ -128,5 +145,12 @@ def test_contract_under_gunicorn(served):
 def test_docs_render_in_chromium_from_the_host_alone(served, browser):
     """Swagger UI at /api/docs, for a staff member: every request it makes stays on the host, the Content-Security-
     Policy blocks nothing (Chromium reports each block on the console), and the operations are listed."""
-    base, _, session = served
-    assert_docs_render_from_the_host_alone(browser, base, session, operations=5)
+    base, clients = served
+    assert_docs_render_from_the_host_alone(browser, base, clients.staff["Cookie"], operations=6)
+
+
+@pytest.mark.xdist_group("django")
+def test_rate_limit_under_gunicorn(served):
+    """Last in this module: it spends the client address's limit."""
+    base, clients = served
+    check_rate_limit(base, clients.owner, API_RATE)

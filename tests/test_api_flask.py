@@ -10,13 +10,16 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
-from contract import check_contract, request
+from contract import Clients, check_contract, check_rate_limit, expire_token, request
 from helpers import FLASK_LOOPBACK_HOSTS, assert_docs_render_from_the_host_alone, project_env, serving
 
 pytestmark = pytest.mark.slow
 
 STAFF_EMAIL = "staff@example.com"
 STAFF_PASSWORD = "a long staff passphrase 42"
+OTHER_EMAIL = "other@example.com"
+# The API rate the served project is given: above what the contract asks of one client, low enough to reach.
+API_RATE = 300
 API_FILES = ["shop/api", "shop/templates/swagger_ui.html", "tests/test_api.py", "docs/adr/0002-api.md"]
 PAGE_FILES = [
     "shop/main.py",
@@ -102,31 +105,41 @@ def staff_session(base: str) -> str:
 
 @pytest.fixture(scope="module")
 def served(generate, tmp_path_factory):
-    """(base URL, bearer headers, staff session cookie): the `flask-all` project (app_kind both) under gunicorn, with
-    production settings on a fresh SQLite database, an administrator and a token issued by the project's command."""
+    """(base URL, the contract's clients): the `flask-all` project (app_kind both) under gunicorn, with production
+    settings on a fresh SQLite database; an administrator with a token, an expired token and a session, and another
+    user with a token, issued by the project's commands."""
     project = generate("flask-all").sync()
     folder = tmp_path_factory.mktemp("api-flask")
+    database = folder / "app.sqlite3"
     env = project_env(
         FLASK_DEBUG="false",
         FLASK_SECRET_KEY=secrets.token_urlsafe(50),
         FLASK_SECURITY_PASSWORD_SALT=secrets.token_urlsafe(32),
         **FLASK_LOOPBACK_HOSTS,
-        DATABASE_URL=f"sqlite:///{folder / 'app.sqlite3'}",
+        DATABASE_URL=f"sqlite:///{database}",
+        FLASK_API_RATE=f"{API_RATE}/minute",
         WEB_CONCURRENCY="2",
     )
     flask = ["flask", "--app", "shop"]
     project.uv_run(*flask, "db", "upgrade", env=env)
     project.uv_run(*flask, "create-admin", STAFF_EMAIL, "--password", STAFF_PASSWORD, env=env)
-    token = project.uv_run(*flask, "issue-token", STAFF_EMAIL, "contract", env=env).stdout.strip()
+    project.uv_run(*flask, "users", "create", OTHER_EMAIL, "--password", STAFF_PASSWORD, "--active", env=env)
+
+    def token(email: str, name: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {project.uv_run(*flask, 'issue-token', email, name, env=env).stdout.strip()}"}
+
+    owner, other, expired = token(STAFF_EMAIL, "contract"), token(OTHER_EMAIL, "other"), token(STAFF_EMAIL, "old")
+    expire_token(database, "old")
     with serving(project, env, folder / "gunicorn.log") as server:
         base = f"http://127.0.0.1:{server.port}"
-        yield base, {"Authorization": f"Bearer {token}"}, staff_session(base)
+        session = {"Cookie": staff_session(base)}
+        yield base, Clients(owner=owner, other=other, expired=expired, session=session, staff=session)
 
 
 @pytest.mark.xdist_group("flask-all")
 def test_contract_under_gunicorn(served):
-    base, bearer, session = served
-    check_contract(base, bearer, {"Cookie": session})
+    base, clients = served
+    check_contract(base, clients)
 
 
 @pytest.mark.browser
@@ -134,5 +147,12 @@ def test_contract_under_gunicorn(served):
 def test_docs_render_in_chromium_from_the_host_alone(served, browser):
     """Swagger UI at /api/docs, for an administrator: every request it makes stays on the host, the Content-Security-
     Policy blocks nothing (Chromium reports each block on the console), and the operations are listed."""
-    base, _, session = served
-    assert_docs_render_from_the_host_alone(browser, base, session, operations=5)
+    base, clients = served
+    assert_docs_render_from_the_host_alone(browser, base, clients.staff["Cookie"], operations=6)
+
+
+@pytest.mark.xdist_group("flask-all")
+def test_rate_limit_under_gunicorn(served):
+    """Last in this module: it spends the client address's limit."""
+    base, clients = served
+    check_rate_limit(base, clients.owner, API_RATE)
