@@ -3,6 +3,7 @@ of its framework (benchmarks/bare/) doing the same work, in the same environment
 
 from __future__ import annotations
 
+import json
 import secrets
 import shutil
 import sqlite3
@@ -41,6 +42,23 @@ FLASK_LIBRARIES = (
 # factory registers every route up front: startup loads it too, for both, so that it is what a worker does before
 # it can answer.
 DJANGO_STARTUP = "from {0}.wsgi import application; from django.urls import get_resolver; get_resolver().url_patterns"
+# The generated Django app shows a reader their own notes only: its notes become theirs, and the reader's credentials
+# (a signed-in session for the pages, a token for the API) come as the headers of every request. Printed as JSON.
+DJANGO_READER = """
+import json
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.test import Client
+from {slug}.api.models import Token
+from {slug}.notes.models import Note
+reader = get_user_model().objects.create_user(email="reader@example.com")
+Note.objects.update(owner=reader)
+browser = Client()
+browser.force_login(reader, backend="django.contrib.auth.backends.ModelBackend")
+session = browser.cookies[settings.SESSION_COOKIE_NAME].value
+_, secret = Token.objects.issue(reader, "benchmark")
+print(json.dumps({{"Cookie": f"{{settings.SESSION_COOKIE_NAME}}={{session}}", "Authorization": f"Bearer {{secret}}"}}))
+"""
 BARE_DJANGO_SETTINGS = """
 # The bare app's changes to startproject's settings: production mode and the notes app.
 DEBUG = False
@@ -59,6 +77,8 @@ class App:
     env: dict[str, str]
     startup_code: str
     python: Path
+    # Sent with every request served: the credentials of a signed-in reader, where the app wants one.
+    headers: dict[str, str] = field(default_factory=dict)
     gunicorn: Path = field(init=False)
 
     def __post_init__(self) -> None:
@@ -118,6 +138,8 @@ def prepare_django(project: Path, work: Path, python: Path) -> dict[str, App]:
     run(python, "manage.py", "migrate", "--noinput", cwd=project, env=env)
     run(python, "manage.py", "collectstatic", "--noinput", cwd=project, env=env)
     seed(database, "notes_note")
+    reader = run(python, "manage.py", "shell", "-c", DJANGO_READER.format(slug=SLUG), cwd=project, env=env)
+    headers = json.loads(reader.splitlines()[-1])
 
     bare = work / "bare-django"
     bare_env = clean_env(DJANGO_SETTINGS_MODULE="bare.settings")
@@ -131,7 +153,7 @@ def prepare_django(project: Path, work: Path, python: Path) -> dict[str, App]:
     run(python, "manage.py", "migrate", "--noinput", cwd=bare, env=bare_env)
     seed(bare / "db.sqlite3", "notes_note")
     return {
-        "app": App(project, "config.wsgi", env, DJANGO_STARTUP.format("config"), python),
+        "app": App(project, "config.wsgi", env, DJANGO_STARTUP.format("config"), python, headers),
         "bare": App(bare, "bare.wsgi", bare_env, DJANGO_STARTUP.format("bare"), python),
     }
 

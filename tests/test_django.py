@@ -73,7 +73,8 @@ def test_production_settings_serve_collected_static_files(project):
 
 def test_under_gunicorn_a_view_that_raises_leaves_its_traceback_on_stdout(project, tmp_path):
     """gunicorn with the production settings (DEBUG off) on a database that cannot be opened, as a server that is
-    down: the notes list answers a bare 500, and the log on stdout has the request's error with its traceback."""
+    down: the notes list, for a visitor with a session cookie (the session is read from the database), answers a bare
+    500, and the log on stdout has the request's error with its traceback."""
     port = free_port()
     env = production_env(
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
@@ -94,7 +95,8 @@ def test_under_gunicorn_a_view_that_raises_leaves_its_traceback_on_stdout(projec
     try:
         wait_for_health(server, port)
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        connection.request("GET", "/notes/", headers={"X-Forwarded-Proto": "https"})
+        headers = {"X-Forwarded-Proto": "https", "Cookie": "sessionid=any-session-key"}
+        connection.request("GET", "/notes/", headers=headers)
         response = connection.getresponse()
         body = response.read().decode()
         connection.close()
@@ -172,9 +174,12 @@ def test_superuser_from_createsuperuser_adds_a_note_in_the_admin(project, tmp_pa
             {"username": "root@example.com", "password": "a long passphrase", "next": f"/{ADMIN_URL}"},
         )
         assert (status, path) == (200, f"/{ADMIN_URL}"), page
+        # The note's owner: the superuser, from the form's list of users.
+        form = browser.get(f"/{ADMIN_URL}notes/note/add/")[2]
+        owner = re.search(r'<option value="(\d+)">root@example.com</option>', form).group(1)
         status, path, page = browser.submit(
             f"/{ADMIN_URL}notes/note/add/",
-            {"title": "From the admin", "body": "Added by the superuser.", "_save": "Save"},
+            {"owner": owner, "title": "From the admin", "body": "Added by the superuser.", "_save": "Save"},
         )
         assert (status, path) == (200, f"/{ADMIN_URL}notes/note/"), page
         assert "From the admin" in page

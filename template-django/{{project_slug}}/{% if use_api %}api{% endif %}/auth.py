@@ -25,5 +25,5 @@ class SessionAuth(NinjaSessionAuth):
         return super().__call__(request)
 
 
-# For operations that change data: a token first, so that a token client never meets the CSRF check.
-write_auth = [BearerAuth(), SessionAuth()]
+# A token first, so that a token client never meets the CSRF check.
+api_auth = [BearerAuth(), SessionAuth()]
