@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from contract import check_contract, request
-from helpers import assert_docs_render_from_the_host_alone, project_env, serving
+from helpers import LOAD_API_RATE, assert_docs_render_from_the_host_alone, project_env, serving
 
 pytestmark = pytest.mark.slow
 
@@ -106,6 +106,7 @@ def served(generate, tmp_path_factory):
         # Plain HTTP on loopback: no redirect to HTTPS (.env.example documents the variable).
         DJANGO_SECURE_SSL_REDIRECT="false",
         WEB_CONCURRENCY="2",
+        DJANGO_API_RATE=LOAD_API_RATE,
     )
     project.uv_run("python", "manage.py", "migrate", "--noinput", env=env)
     project.uv_run("python", "manage.py", "collectstatic", "--noinput", env=env)

@@ -49,8 +49,9 @@ class ApiRateLimitMiddleware:
                 get_usage(request, group=group, key=key, rate=api_rate, increment=True)
                 for group, key in keys.items()
             ]
-            # Seconds until each exceeded limit's window ends (django-ratelimit's fixed windows).
-            waits = [usage["time_left"] for usage in usages if usage and usage["should_limit"]]
+            # Seconds until each exceeded limit's window has passed: django-ratelimit's windows
+            # are fixed, and time_left is 0 in a window's last second.
+            waits = [usage["time_left"] + 1 for usage in usages if usage and usage["should_limit"]]
             if waits:
                 logger.warning("API rate limit reached: %s %s", request.method, request.path)
                 response = error_response(429)
