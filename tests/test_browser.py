@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from helpers import (
     FLASK_LOOPBACK_HOSTS,
+    LOAD_API_RATE,
     TEMPLATE_ROOT,
     Project,
     answer_sets,
@@ -96,6 +97,7 @@ class Django(Flavour):
             # Plain HTTP on loopback: no redirect to HTTPS (.env.example documents the variable). The Secure
             # cookies need no relaxing: Chromium treats 127.0.0.1 as a secure context.
             DJANGO_SECURE_SSL_REDIRECT="false",
+            DJANGO_API_RATE=LOAD_API_RATE,
         )
 
     def prepare(self, project, env):

@@ -24,7 +24,15 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers import ANSWER_SETS, FLASK_LOOPBACK_HOSTS, free_port, project_env, readme_block, wait_for_health
+from helpers import (
+    ANSWER_SETS,
+    FLASK_LOOPBACK_HOSTS,
+    LOAD_API_RATE,
+    free_port,
+    project_env,
+    readme_block,
+    wait_for_health,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -61,9 +69,13 @@ def uses_postgresql(project) -> bool:
 
 def production_env(project, **extra: str) -> dict[str, str]:
     """The environment of a production process: a fresh secret key, debug off, the host 127.0.0.1 (Django's
-    ALLOWED_HOSTS has it by default), nothing from .env."""
+    ALLOWED_HOSTS has it by default), the API's rate limit out of the tests' way, nothing from .env."""
     prefix = project.answers["framework"].upper()
-    settings = {f"{prefix}_SECRET_KEY": secrets.token_urlsafe(50), f"{prefix}_DEBUG": "false"}
+    settings = {
+        f"{prefix}_SECRET_KEY": secrets.token_urlsafe(50),
+        f"{prefix}_DEBUG": "false",
+        f"{prefix}_API_RATE": LOAD_API_RATE,
+    }
     if prefix == "FLASK":
         settings.update(FLASK_LOOPBACK_HOSTS)
     return project_env(**settings, **extra)

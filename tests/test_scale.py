@@ -34,6 +34,7 @@ import pytest
 import yaml
 from helpers import (
     FLASK_LOOPBACK_HOSTS,
+    LOAD_API_RATE,
     LoggedProcess,
     Project,
     answer_sets,
@@ -125,6 +126,7 @@ class Django(ScaleFlavour):
             DATABASE_URL=database_url,
             REDIS_URL=redis_url,
             WEB_CONCURRENCY="1",
+            DJANGO_API_RATE=LOAD_API_RATE,
         )
 
     def prepare(self, project, env):
