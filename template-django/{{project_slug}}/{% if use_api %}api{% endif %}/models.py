@@ -44,9 +44,10 @@ class TokenManager(models.Manager):
         token = tokens.filter(digest=digest(secret)).first()
         if token is None:
             return None
-        if token.last_used_at is None or token.last_used_at <= now - LAST_USED_PRECISION:
+        stale_before = now - LAST_USED_PRECISION
+        if token.last_used_at is None or token.last_used_at <= stale_before:
             # Conditional, so that of concurrent requests only the first writes.
-            stale = Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - LAST_USED_PRECISION)
+            stale = Q(last_used_at__isnull=True) | Q(last_used_at__lte=stale_before)
             self.filter(pk=token.pk).filter(stale).update(last_used_at=now)
         return token.user
 
