@@ -11,7 +11,13 @@ from pathlib import Path
 
 import pytest
 from contract import check_contract, request
-from helpers import FLASK_LOOPBACK_HOSTS, assert_docs_render_from_the_host_alone, project_env, serving
+from helpers import (
+    FLASK_API_UNTHROTTLED,
+    FLASK_LOOPBACK_HOSTS,
+    assert_docs_render_from_the_host_alone,
+    project_env,
+    serving,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -111,6 +117,7 @@ def served(generate, tmp_path_factory):
         FLASK_SECRET_KEY=secrets.token_urlsafe(50),
         FLASK_SECURITY_PASSWORD_SALT=secrets.token_urlsafe(32),
         **FLASK_LOOPBACK_HOSTS,
+        **FLASK_API_UNTHROTTLED,
         DATABASE_URL=f"sqlite:///{folder / 'app.sqlite3'}",
         WEB_CONCURRENCY="2",
     )

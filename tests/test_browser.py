@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from helpers import (
+    FLASK_API_UNTHROTTLED,
     FLASK_LOOPBACK_HOSTS,
     TEMPLATE_ROOT,
     Project,
@@ -142,6 +143,7 @@ class Flask(Flavour):
             FLASK_SECURITY_PASSWORD_SALT="browser-test-salt-" + "s" * 40,
             FLASK_TOTP_SECRET_KEY="browser-test-totp-" + "t" * 40,  # read with two-factor sign-in only
             **FLASK_LOOPBACK_HOSTS,
+            **FLASK_API_UNTHROTTLED,
             DATABASE_URL=f"sqlite:///{database}",
         )
 

@@ -24,7 +24,15 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers import ANSWER_SETS, FLASK_LOOPBACK_HOSTS, free_port, project_env, readme_block, wait_for_health
+from helpers import (
+    ANSWER_SETS,
+    FLASK_API_UNTHROTTLED,
+    FLASK_LOOPBACK_HOSTS,
+    free_port,
+    project_env,
+    readme_block,
+    wait_for_health,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -65,7 +73,7 @@ def production_env(project, **extra: str) -> dict[str, str]:
     prefix = project.answers["framework"].upper()
     settings = {f"{prefix}_SECRET_KEY": secrets.token_urlsafe(50), f"{prefix}_DEBUG": "false"}
     if prefix == "FLASK":
-        settings.update(FLASK_LOOPBACK_HOSTS)
+        settings.update(FLASK_LOOPBACK_HOSTS, **FLASK_API_UNTHROTTLED)
     return project_env(**settings, **extra)
 
 

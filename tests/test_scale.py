@@ -33,6 +33,7 @@ from pathlib import Path
 import pytest
 import yaml
 from helpers import (
+    FLASK_API_UNTHROTTLED,
     FLASK_LOOPBACK_HOSTS,
     LoggedProcess,
     Project,
@@ -180,6 +181,7 @@ class Flask(ScaleFlavour):
             FLASK_SECRET_KEY=SECRET_KEY,
             FLASK_SECURITY_PASSWORD_SALT="scale-test-salt-" + "s" * 40,
             **FLASK_LOOPBACK_HOSTS,
+            **FLASK_API_UNTHROTTLED,
             DATABASE_URL=database_url,
             REDIS_URL=redis_url,
             WEB_CONCURRENCY="1",
