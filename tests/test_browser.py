@@ -97,7 +97,7 @@ class Django(Flavour):
             # Plain HTTP on loopback: no redirect to HTTPS (.env.example documents the variable). The Secure
             # cookies need no relaxing: Chromium treats 127.0.0.1 as a secure context.
             DJANGO_SECURE_SSL_REDIRECT="false",
-            DJANGO_API_RATE=LOAD_API_RATE,
+            DJANGO_API_RATE=LOAD_API_RATE["django"],
         )
 
     def prepare(self, project, env):
@@ -150,6 +150,7 @@ class Flask(Flavour):
             FLASK_SECURITY_PASSWORD_SALT="browser-test-salt-" + "s" * 40,
             FLASK_TOTP_SECRET_KEY="browser-test-totp-" + "t" * 40,  # read with two-factor sign-in only
             **FLASK_LOOPBACK_HOSTS,
+            FLASK_API_RATE=LOAD_API_RATE["flask"],
             DATABASE_URL=f"sqlite:///{database}",
         )
 

@@ -74,7 +74,7 @@ def production_env(project, **extra: str) -> dict[str, str]:
     settings = {
         f"{prefix}_SECRET_KEY": secrets.token_urlsafe(50),
         f"{prefix}_DEBUG": "false",
-        f"{prefix}_API_RATE": LOAD_API_RATE,
+        f"{prefix}_API_RATE": LOAD_API_RATE[project.answers["framework"]],
     }
     if prefix == "FLASK":
         settings.update(FLASK_LOOPBACK_HOSTS)

@@ -126,7 +126,7 @@ class Django(ScaleFlavour):
             DATABASE_URL=database_url,
             REDIS_URL=redis_url,
             WEB_CONCURRENCY="1",
-            DJANGO_API_RATE=LOAD_API_RATE,
+            DJANGO_API_RATE=LOAD_API_RATE["django"],
         )
 
     def prepare(self, project, env):
@@ -182,6 +182,7 @@ class Flask(ScaleFlavour):
             FLASK_SECRET_KEY=SECRET_KEY,
             FLASK_SECURITY_PASSWORD_SALT="scale-test-salt-" + "s" * 40,
             **FLASK_LOOPBACK_HOSTS,
+            FLASK_API_RATE=LOAD_API_RATE["flask"],
             DATABASE_URL=database_url,
             REDIS_URL=redis_url,
             WEB_CONCURRENCY="1",
