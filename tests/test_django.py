@@ -2,6 +2,7 @@
 
 import http.client
 import http.cookiejar
+import json
 import re
 import secrets
 import subprocess
@@ -105,11 +106,11 @@ def test_under_gunicorn_a_view_that_raises_leaves_its_traceback_on_stdout(projec
         stdout, stderr = server.communicate(timeout=30)
     assert response.status == 500, body
     assert "Traceback" not in body and "OperationalError" not in body, body
-    error_line = r"^\S+ \S+ ERROR \[django\.request\] Internal Server Error: /notes/$"  # settings.LOGGING's format
-    assert re.search(error_line, stdout, re.MULTILINE), stdout
-    traceback = stdout[stdout.index("Internal Server Error: /notes/") :]
-    assert "Traceback (most recent call last)" in traceback, stdout
-    assert "sqlite3.OperationalError: unable to open database file" in traceback, stdout
+    # settings.LOGGING's production format: a JSON object per line, the traceback in its record.
+    (error,) = [record for line in stdout.splitlines() if (record := json.loads(line))["level"] == "ERROR"]
+    assert (error["logger"], error["message"]) == ("django.request", "Internal Server Error: /notes/"), stdout
+    assert error["traceback"].startswith("Traceback (most recent call last)"), stdout
+    assert "sqlite3.OperationalError: unable to open database file" in error["traceback"], stdout
     assert "Internal Server Error" not in stderr, "the app logs to stdout; stderr is gunicorn's own"
 
 
