@@ -42,13 +42,13 @@ def wait_for(port: int, deadline: float) -> None:
     raise RuntimeError(f"nothing listens on 127.0.0.1:{port}")
 
 
-def check_page(url: str, page: str) -> None:
-    """Raise RuntimeError unless `url` answers 200 with HTML (JSON for the API), and for the notes list and the API,
-    every note's title.
+def check_page(url: str, page: str, headers: dict[str, str]) -> None:
+    """Raise RuntimeError unless `url`, requested with `headers` too, answers 200 with HTML (JSON for the API), and for
+    the notes list and the API, every note's title.
 
     wrk counts 3xx answers as successes, so a redirect (to HTTPS, to a login page) would be measured unnoticed.
     """
-    request = urllib.request.Request(url, headers=HEADERS)
+    request = urllib.request.Request(url, headers={**HEADERS, **headers})
     with urllib.request.urlopen(request, timeout=10) as response:  # urllib follows redirects: compare the URL
         body = response.read().decode()
         kind = "json" if page == "api" else "html"
@@ -68,9 +68,10 @@ def check_page(url: str, page: str) -> None:
         raise RuntimeError(f"{url} does not list notes {missing}")
 
 
-def wrk(url: str, seconds: int) -> tuple[float, float]:
-    """Load `url` for `seconds`; return (requests per second, p99 latency in ms). Raises on any non-2xx answer."""
-    headers = [arg for name, value in HEADERS.items() for arg in ("-H", f"{name}: {value}")]
+def wrk(url: str, seconds: int, headers: dict[str, str]) -> tuple[float, float]:
+    """Load `url`, requested with `headers` too, for `seconds`; return (requests per second, p99 latency in ms).
+    Raises on any non-2xx answer."""
+    headers = [arg for name, value in {**HEADERS, **headers}.items() for arg in ("-H", f"{name}: {value}")]
     output = run("wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", *headers, url)
     if "Non-2xx or 3xx responses" in output or "Socket errors" in output:
         raise RuntimeError(f"{url} answered errors under load:\n{output}")
@@ -94,9 +95,9 @@ def serve_and_load(app: App, seconds: int) -> dict[str, float]:
             result = {}
             for page, path in PAGES.items():
                 url = f"http://127.0.0.1:{port}{path}"
-                check_page(url, page)
-                wrk(url, 1)
-                result[f"{page}_rps"], result[f"{page}_p99_ms"] = wrk(url, seconds)
+                check_page(url, page, app.headers)
+                wrk(url, 1, app.headers)
+                result[f"{page}_rps"], result[f"{page}_p99_ms"] = wrk(url, seconds, app.headers)
             workers = run("pgrep", "-P", str(server.pid)).split()
             result["rss_mib"] = statistics.mean(_rss_mib(int(pid)) for pid in workers)
             return result
