@@ -135,4 +135,4 @@ def test_docs_render_in_chromium_from_the_host_alone(served, browser):
     """Swagger UI at /api/docs, for an administrator: every request it makes stays on the host, the Content-Security-
     Policy blocks nothing (Chromium reports each block on the console), and the operations are listed."""
     base, _, session = served
-    assert_docs_render_from_the_host_alone(browser, base, session, operations=5)
+    assert_docs_render_from_the_host_alone(browser, base, session, operations=6)
