@@ -24,6 +24,9 @@ PRODUCTION_ENV = {
         "FLASK_SECURITY_PASSWORD_SALT": secrets.token_urlsafe(50),
         "FLASK_DEBUG": "false",
         "FLASK_TRUSTED_PROXIES": "1",
+        # Required in production: the hosts the app answers, and the one its mailed links name.
+        "FLASK_TRUSTED_HOSTS": '["127.0.0.1", "localhost"]',
+        "FLASK_SERVER_NAME": "127.0.0.1",
         # The load comes from one address, far past the API's rate limit (60 requests a minute by default).
         "FLASK_API_RATE": "1000000 per minute",
     },
@@ -63,6 +66,23 @@ session = browser.cookies[settings.SESSION_COOKIE_NAME].value
 _, secret = Token.objects.issue(reader, "benchmark")
 print(json.dumps({{"Cookie": f"{{settings.SESSION_COOKIE_NAME}}={{session}}", "Authorization": f"Bearer {{secret}}"}}))
 """
+# The generated Flask app's notes are their author's: the load reads them as this user, through a session cookie
+# (pages) and a bearer token (API).
+FLASK_READER = "reader@example.com"
+# The reader's session cookie, made offline with the app's own secret key: `Cookie` header's value, printed.
+FLASK_SESSION_COOKIE = """
+from flask import session
+from flask_security import login_user
+from {slug} import create_app
+from {slug}.accounts import user_datastore
+
+app = create_app()
+with app.test_request_context():
+    login_user(user_datastore.find_user(email="{email}"))
+    response = app.make_response("")
+    app.session_interface.save_session(app, session, response)
+    print(response.headers["Set-Cookie"].split(";")[0])
+"""
 BARE_DJANGO_SETTINGS = """
 # The bare app's changes to startproject's settings: production mode and the notes app.
 DEBUG = False
@@ -73,8 +93,9 @@ INSTALLED_APPS += ["notes"]
 
 @dataclass
 class App:
-    """One side of a comparison: where it runs, its WSGI target for gunicorn, its environment, and the Python code
-    whose run in a fresh process is its startup. `wsgi` is empty for what is not served."""
+    """One side of a comparison: where it runs, its WSGI target for gunicorn, its environment, the Python code
+    whose run in a fresh process is its startup, and the headers each request sends (credentials). `wsgi` is empty
+    for what is not served."""
 
     cwd: Path
     wsgi: str
@@ -97,21 +118,24 @@ class App:
         return ["env", "-C", str(self.cwd), *variables, str(self.python), "-c", self.startup_code]
 
 
-def seed(database: Path, table: str) -> None:
-    """Replace the rows of `table` in the SQLite file `database` with the same NOTES notes for every app.
+def seed(database: Path, table: str, **columns: object) -> None:
+    """Replace the rows of `table` in the SQLite file `database` with the same NOTES notes for every app; `columns`
+    gives every row the same value (the notes' owner, where notes have one).
 
     Plain SQL, so that all four databases hold identical rows; each app's page then shows that it reads them.
     """
+    names = ["title", "body", "created_at", *columns]
     with sqlite3.connect(database) as connection:
         connection.execute(f"DELETE FROM {table}")
         connection.executemany(
-            f"INSERT INTO {table} (title, body, created_at) VALUES (?, ?, ?)",
+            f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(f':{name}' for name in names)})",
             [
-                (
-                    f"Note {number}",
-                    f"Body of note {number}: a paragraph of plain text, as a person writes it.",
-                    f"2026-01-01 12:00:{number:02d}",
-                )
+                {
+                    "title": f"Note {number}",
+                    "body": f"Body of note {number}: a paragraph of plain text, as a person writes it.",
+                    "created_at": f"2026-01-01 12:00:{number:02d}",
+                    **columns,
+                }
                 for number in range(1, NOTES + 1)
             ],
         )
@@ -122,7 +146,17 @@ def prepare_flask(project: Path, work: Path, python: Path) -> dict[str, App]:
     database = project / "bench.sqlite3"
     env = clean_env(**PRODUCTION_ENV["flask"], DATABASE_URL=f"sqlite:///{database}")
     run(python, "-m", "flask", "--app", SLUG, "db", "upgrade", cwd=project, env=env)
-    seed(database, "note")
+    password = secrets.token_urlsafe(30)
+    run(
+        python, "-m", "flask", "--app", SLUG, "create-admin", FLASK_READER, "--password", password, cwd=project, env=env
+    )
+    with sqlite3.connect(database) as connection:
+        (owner_id,) = connection.execute("SELECT id FROM user WHERE email = ?", (FLASK_READER,)).fetchone()
+    connection.close()
+    seed(database, "note", owner_id=owner_id)
+    token = run(python, "-m", "flask", "--app", SLUG, "issue-token", FLASK_READER, "load", cwd=project, env=env)
+    cookie = run(python, "-c", FLASK_SESSION_COOKIE.format(slug=SLUG, email=FLASK_READER), cwd=project, env=env)
+    headers = {"Authorization": f"Bearer {token.split()[-1]}", "Cookie": cookie.split()[-1]}
 
     bare = work / "bare-flask"
     shutil.copytree(BARE / "flask", bare)
@@ -130,7 +164,9 @@ def prepare_flask(project: Path, work: Path, python: Path) -> dict[str, App]:
     run(python, "-c", "from app import app, db; app.app_context().push(); db.create_all()", cwd=bare, env=bare_env)
     seed(bare / "instance" / "notes.sqlite3", "note")
     return {
-        "app": App(project, f"{SLUG}:create_app()", env, f"from {SLUG} import create_app; create_app()", python),
+        "app": App(
+            project, f"{SLUG}:create_app()", env, f"from {SLUG} import create_app; create_app()", python, headers
+        ),
         "bare": App(bare, "app:app", bare_env, "import app", python),
         "libraries": App(bare, "", bare_env, FLASK_LIBRARIES, python),
     }

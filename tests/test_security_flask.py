@@ -127,6 +127,15 @@ def test_served_sessions_end_at_logout_and_requests_are_bounded(project, tmp_pat
         captured = dict(browser.cookies)
         assert set(captured) >= {"session", "remember_token"}
         assert browser.request("GET", "/admin/")[0] == 200
+        status, _, page = browser.request("GET", "/notes/?page=2")
+        assert status == 200 and page.count('class="note"') == 5 and "Page 2 of 2" in page
+        for path in (
+            "/api/notes/99999999999999999999999",
+            f"/api/notes/{2**63}",
+            "/api/notes/0",
+            f"/notes/?page={2**63}",
+        ):
+            assert browser.request("GET", path)[0] == 404, path
         token = browser.csrf_token(browser.request("GET", "/")[2])
         assert browser.request("POST", "/logout", form={"csrf_token": token})[0] == 302
 
@@ -139,15 +148,6 @@ def test_served_sessions_end_at_logout_and_requests_are_bounded(project, tmp_pat
         assert post_large_body(server.port, "/register", 10 * 1024 * 1024) == 413
 
         anonymous = visitor(server.port)
-        status, _, page = anonymous.request("GET", "/notes/?page=2")
-        assert status == 200 and page.count('class="note"') == 5 and "Page 2 of 2" in page
-        for path in (
-            "/api/notes/99999999999999999999999",
-            f"/api/notes/{2**63}",
-            "/api/notes/0",
-            f"/notes/?page={2**63}",
-        ):
-            assert anonymous.request("GET", path)[0] == 404, path
         status, _, page = anonymous.submit("/register", {"email": "a\x00@example.com", "password": "x\x00y"})
         assert status == 400 and "NUL characters are not allowed" in page
         status, _, page = anonymous.submit("/login", {"email": "a\x00", "password": "b\x00"})
@@ -243,18 +243,24 @@ def test_sqlite_serves_five_workers_with_32_writers_and_16_readers(project, tmp_
 @pytest.mark.postgres
 @pytest.mark.xdist_group("flask-all-postgresql")
 def test_no_5xx_once_a_restarted_postgresql_is_back(generate, tmp_path):
-    """Light traffic (4 readers) on 2 workers that keep their connections, through a quick PostgreSQL restart:
-    requests during the restart may fail, but every one sent after the server is back succeeds (a pooled connection
-    is checked before it is used)."""
+    """Light traffic (4 readers, two of them signed in) on 2 workers that keep their connections, through a quick
+    PostgreSQL restart: requests during the restart may fail, but every one sent after the server is back succeeds
+    (a pooled connection is checked before it is used)."""
     project = generate("flask-all", database="postgresql").sync()
     with private_postgres() as (database_url, restart):
         env = production_env(database_url, WEB_CONCURRENCY="2")
         prepare(project, env)
         with serving(project, env, tmp_path / "gunicorn.log") as server:
+            signed_in = visitor(server.port)
+            assert sign_in(signed_in)[0] == 302
             browsers = {}
 
             def visit(number: int) -> int:
-                browser = browsers.setdefault(number, visitor(server.port))
+                if number not in browsers:
+                    browsers[number] = visitor(server.port)
+                    if number % 2:  # reads its notes, which need a signed-in user
+                        browsers[number].cookies = dict(signed_in.cookies)
+                browser = browsers[number]
                 try:
                     return browser.request("GET", "/notes/" if number % 2 else "/ready")[0]
                 except OSError:
