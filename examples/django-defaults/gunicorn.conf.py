@@ -23,9 +23,10 @@ workers = int(os.environ.get("WEB_CONCURRENCY", 2 * (os.cpu_count() or 1) + 1))
 # `GUNICORN_CMD_ARGS="--threads 1"` goes back to sync workers.
 threads = 4
 
-# Logs go to the standard streams (access log to stdout, errors to stderr), where the platform
-# collects them.
-accesslog = "-"
+# No access log: the app writes a line for each request itself, with its request id, in the
+# app's log format (JSON in production). gunicorn's own messages go to stderr, where the
+# platform collects them.
+accesslog = None
 errorlog = "-"
 
 # A worker silent for 30 s is killed and replaced. On SIGTERM, workers get 25 s to finish their

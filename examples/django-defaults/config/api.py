@@ -1,6 +1,8 @@
 """The REST API: Django Ninja, at /api/. Its schema is /api/openapi.json and its interactive docs
 /api/docs, both open to staff only unless DEBUG is on. Each app adds its operations as a router
-(see shop/notes/api.py)."""
+(see shop/notes/api.py). Request bodies are JSON only (shop/api/parser.py);
+the rate limits are a middleware's (shop/api/limits.py).
+"""
 
 from functools import wraps
 
@@ -11,6 +13,7 @@ from django.views.decorators.csp import csp_override
 from ninja import NinjaAPI
 
 from shop.api.errors import install_handlers
+from shop.api.parser import JsonParser
 from shop.notes.api import router as notes_router
 
 
@@ -31,6 +34,7 @@ api = NinjaAPI(
     title="Shop API",
     version="1.0.0",
     docs_decorator=docs_access,
+    parser=JsonParser(),
 )
 install_handlers(api)
 api.add_router("/notes", notes_router)

@@ -11,6 +11,7 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
+from pythonjsonlogger.core import RESERVED_ATTRS
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -43,6 +44,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every response, redirects and errors included, carries the request's id.
+    "shop.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -54,6 +57,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Before the middleware below, so that their error responses under /api/ become JSON too.
     "shop.api.errors.JsonErrorsMiddleware",
+    "shop.api.limits.ApiRateLimitMiddleware",
     "shop.middleware.RequestBodyLimitMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -63,6 +67,8 @@ MIDDLEWARE = [
 # site's static files (without it in INSTALLED_APPS, the docs page would load it from a CDN), and
 # the API's tokens and JSON errors (see JsonErrorsMiddleware in MIDDLEWARE).
 INSTALLED_APPS += ["ninja", "shop.api"]
+# API tokens expire this many days after they are issued.
+API_TOKEN_DAYS = env.int("DJANGO_API_TOKEN_DAYS", default=90)
 
 ROOT_URLCONF = "config.urls"
 
@@ -116,6 +122,9 @@ RATELIMIT_VIEW = "shop.views.too_many_requests"
 SIGN_IN_RATE = env.str("DJANGO_SIGN_IN_RATE", default="20/m")
 SIGN_UP_RATE = env.str("DJANGO_SIGN_UP_RATE", default="10/h")
 PASSWORD_RESET_RATE = env.str("DJANGO_PASSWORD_RESET_RATE", default="5/h")
+# API requests, per client address and, apart, per token or signed-in user: see
+# shop/api/limits.py.
+API_RATE = env.str("DJANGO_API_RATE", default="60/m")
 
 # Request bodies: 413 for one larger than this many bytes (its declared Content-Length), before any
 # of it is read; see shop/middleware.py.
@@ -213,22 +222,39 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
 }
 
-# Logging: a line per record (and its traceback, if any) on stdout, where the platform collects
-# it. Django's own loggers go there too, instead of to Django's defaults (the console only while
-# DEBUG is on, mail to ADMINS): so a view that raises leaves its traceback in the log, through
-# the "django.request" logger, whether DEBUG is on or off.
+# Logging: a record per line on stdout, where the platform collects it: a JSON object in
+# production, text while DEBUG is on. Django's own loggers go there too, instead of to Django's
+# defaults (the console only while DEBUG is on, mail to ADMINS): so a view that raises leaves its
+# traceback in the log, through the "django.request" logger, whether DEBUG is on or off.
+# JSON keys: time (ISO 8601, UTC), level, logger, message, request_id (null outside a request;
+# see request_id.py beside views.py), traceback when there is one, and the log call's `extra`
+# fields, such as the request line's method, path, status, duration_ms and user_id.
 LOG_LEVEL = env.str("DJANGO_LOG_LEVEL", default="INFO").upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "request_id": {"()": "shop.request_id.RequestIdFilter"},
+    },
     "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "{levelname}{name}{message}{request_id}",
+            "style": "{",
+            "rename_fields": {"levelname": "level", "name": "logger", "exc_info": "traceback"},
+            "timestamp": "time",
+            # Django's loggers pass the request object along: its text would add the query
+            # string, which may hold a secret.
+            "reserved_attrs": [*RESERVED_ATTRS, "request"],
+        },
         "line": {"format": "%(asctime)s %(levelname)s [%(name)s] %(message)s"},
     },
     "handlers": {
         "stdout": {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stdout",
-            "formatter": "line",
+            "filters": ["request_id"],
+            "formatter": "line" if DEBUG else "json",
         },
     },
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL},

@@ -5,6 +5,7 @@ import re
 import pytest
 from django.contrib.auth import get_user
 from django.core.management import call_command
+from django.db.models import QuerySet
 from django.test import Client
 from django.urls import reverse
 
@@ -70,6 +71,22 @@ def test_a_second_sign_up_before_confirming_replaces_the_password(
     assert client.get(second).status_code == 302
     user = django_user_model.objects.get()
     assert user.is_active and user.check_password(password)
+
+
+def test_two_sign_ups_at_once_for_one_new_address_make_one_account(
+    client, django_user_model, password, mailoutbox, monkeypatch
+):
+    sign_up(Client(), "lin@example.com", "someone else's passphrase 1")
+    # The second looks the address up before the first has written its account, as a concurrent
+    # sign-up may, and then meets the unique email address.
+    first = QuerySet.first
+    monkeypatch.setattr(
+        QuerySet, "first", lambda self: None if self.model is django_user_model else first(self)
+    )
+    response = sign_up(client, "lin@example.com", password)
+    assert (response.status_code, response["Location"]) == (302, reverse("sign_up_done"))
+    assert django_user_model.objects.count() == 1
+    assert len(mailoutbox) == 1
 
 
 def test_a_deactivated_account_is_not_reopened_by_signing_up(client, user, password, mailoutbox):

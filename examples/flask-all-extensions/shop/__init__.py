@@ -5,8 +5,21 @@ import os
 from logging.config import dictConfig
 
 from flask import Flask
+from flask.helpers import get_debug_flag
 
-from . import accounts, admin, api, errors, extensions, hardening, health, main, notes, readiness
+from . import (
+    accounts,
+    admin,
+    api,
+    errors,
+    extensions,
+    hardening,
+    health,
+    main,
+    notes,
+    readiness,
+    request_id,
+)
 
 # Request bodies larger than this are refused with 413 before a view reads them.
 MAX_CONTENT_LENGTH = 1024 * 1024
@@ -25,7 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         RuntimeError: no `SECRET_KEY` is configured, or in production a weak one
             (see hardening.py); sessions must never be signed with a guessable key.
     """
-    configure_logging(os.environ.get("FLASK_LOG_LEVEL", "INFO"))
+    configure_logging(os.environ.get("FLASK_LOG_LEVEL", "INFO"), readable=get_debug_flag())
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(MAX_CONTENT_LENGTH=MAX_CONTENT_LENGTH)
     app.config.from_prefixed_env()
@@ -36,6 +49,7 @@ def create_app(test_config: dict | None = None) -> Flask:
             "FLASK_SECRET_KEY is not set. Put it in the environment or in .env; see .env.example."
         )
 
+    request_id.init_app(app)
     hardening.init_app(app)
     errors.init_app(app)
     app.register_blueprint(health.bp)
@@ -49,9 +63,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     return app
 
 
-def configure_logging(level: str) -> None:
-    """Write every record of `level` (a name such as "INFO") or above to stdout, one line each,
-    for the process manager or container runtime to collect.
+def configure_logging(level: str, readable: bool = False) -> None:
+    """Write every record of `level` (a name such as "INFO") or above to stdout, for the process
+    manager or container runtime to collect: one JSON object per line, or a line of text when
+    `readable` (in development: `FLASK_DEBUG` on).
+
+    JSON keys: time (ISO 8601, UTC), level, logger, message, request_id (see request_id.py; null
+    outside a request), traceback when there is one, and the `extra` fields given to the log
+    call, such as the request line's method, path, status and duration_ms.
 
     Runs before the app exists, so that Flask adds no handler of its own to `app.logger`, which
     logs the traceback of every unhandled exception. Does nothing when the root logger has
@@ -63,14 +82,27 @@ def configure_logging(level: str) -> None:
         {
             "version": 1,
             "disable_existing_loggers": False,
+            "filters": {"request_id": {"()": request_id.RequestIdFilter}},
             "formatters": {
+                "json": {
+                    "()": "pythonjsonlogger.json.JsonFormatter",
+                    "fmt": "{levelname}{name}{message}{request_id}",
+                    "style": "{",
+                    "rename_fields": {
+                        "levelname": "level",
+                        "name": "logger",
+                        "exc_info": "traceback",
+                    },
+                    "timestamp": "time",
+                },
                 "line": {"format": "%(asctime)s %(levelname)s [%(name)s] %(message)s"},
             },
             "handlers": {
                 "stdout": {
                     "class": "logging.StreamHandler",
                     "stream": "ext://sys.stdout",
-                    "formatter": "line",
+                    "filters": ["request_id"],
+                    "formatter": "line" if readable else "json",
                 },
             },
             "root": {"level": level, "handlers": ["stdout"]},

@@ -74,6 +74,9 @@ class Role(db.Model, fsqla.FsRoleMixin):
 class User(db.Model, fsqla.FsUserMixin):
     __tablename__ = "user"
 
+    def __str__(self) -> str:
+        return self.email
+
 
 # fsqla_v3 relates User to WebAuthn as soon as the `webauthn` package is importable, so the model
 # is defined even though passkeys are off: installing that package must not break the mapper.

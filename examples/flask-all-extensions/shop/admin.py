@@ -80,9 +80,16 @@ class IndexView(AdminOnly, AdminIndexView):
 
 
 class NoteView(AdminOnly, InRange, ModelView):
-    column_list = ("title", "created_at")
+    """Every user's notes, with their owners. A note staff add without an owner is theirs; one
+    without an owner (written before notes had owners) is seen by no user until given one."""
+
+    column_list = ("title", "owner", "created_at")
     column_searchable_list = ("title",)
-    form_columns = ("title", "body")
+    form_columns = ("owner", "title", "body")
+
+    def on_model_change(self, form, model, is_created: bool) -> None:
+        if is_created and model.owner is None:
+            model.owner = current_user._get_current_object()
 
 
 class RoleView(AdminOnly, InRange, ModelView):
@@ -129,7 +136,7 @@ class TokenView(AdminOnly, InRange, ModelView):
     one by deleting it. A token is not edited: revoke it and issue another."""
 
     can_edit = False
-    column_list = ("name", "user", "created_at")
+    column_list = ("name", "user", "created_at", "expires_at", "last_used_at")
     column_searchable_list = ("name",)
     form_columns = ("user", "name")
 

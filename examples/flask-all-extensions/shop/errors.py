@@ -21,7 +21,9 @@ MESSAGES = {
     404: "Nothing here.",
     405: "This method is not allowed here: see the Allow header.",
     413: "The request body is too large.",
+    415: "Send the body as JSON: Content-Type: application/json.",
     422: "The request's data is not valid: see errors.",
+    429: "Too many requests: try again after the time in Retry-After.",
     500: "Something went wrong on our side; it has been logged.",
 }
 

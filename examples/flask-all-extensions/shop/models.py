@@ -6,9 +6,10 @@ Delete it, with what uses it, and the `note` table (with a new migration: `flask
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, String, Text, func
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import DateTime, ForeignKey, String, Text, func
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
+from .accounts import User
 from .extensions import db
 
 TITLE_MAX_LENGTH = 200
@@ -18,7 +19,9 @@ BODY_MAX_LENGTH = 10_000
 
 
 class Note(db.Model):
-    """A titled note. `created_at` is set by the database on insert."""
+    """A titled note, which belongs to its author, its `owner`: pages and API show and change only
+    the signed-in user's own notes, the admin everyone's. `created_at` is set by the database on
+    insert."""
 
     __tablename__ = "note"
 
@@ -26,3 +29,10 @@ class Note(db.Model):
     title: Mapped[str] = mapped_column(String(TITLE_MAX_LENGTH))
     body: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # None only for notes written before notes had owners (migration 0008_note_owner), which no
+    # user sees until staff give them one in the admin. Deleting a user deletes their notes.
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"), index=True
+    )
+
+    owner: Mapped[User | None] = relationship(backref=backref("notes", cascade="all"))

@@ -1,13 +1,14 @@
 """Notes: pages to list notes and add one (the sample model is in models.py).
 
-Anyone may read the notes; only signed-in users may add one.
+Each note belongs to its author: a signed-in user lists and adds their own notes only, and
+visitors are sent to sign in.
 
 Delete this module, templates/notes/ and tests/test_notes.py, with models.py, once the project
 has pages of its own.
 """
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
-from flask_security import auth_required
+from flask_security import auth_required, current_user
 from flask_sqlalchemy.pagination import Pagination
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -30,11 +31,13 @@ class NoteForm(FlaskForm):
 
 
 def newest_first():
-    return select(Note).order_by(Note.created_at.desc(), Note.id.desc())
+    """The signed-in user's notes, newest first."""
+    notes = select(Note).filter_by(owner_id=current_user.id)
+    return notes.order_by(Note.created_at.desc(), Note.id.desc())
 
 
 def page_of_notes() -> Pagination:
-    """The page `?page=` (default 1) of the notes, newest first, NOTES_PER_PAGE a page.
+    """The page `?page=` (default 1) of the user's notes, newest first, NOTES_PER_PAGE a page.
 
     Raises:
         NotFound: the page is below 1 or past the last (page 1 of no notes exists).
@@ -51,8 +54,9 @@ def render_index(form: NoteForm, status: int = 200):
 
 
 @bp.get("/notes/")
+@auth_required()
 def index():
-    """The notes, newest first, a page at a time, with a form to add one."""
+    """The user's notes, newest first, a page at a time, with a form to add one."""
     return render_index(NoteForm())
 
 
@@ -62,7 +66,8 @@ def create():
     """Add the note, then redirect to the list; 422 with the form's errors when it is invalid."""
     form = NoteForm()
     if form.validate_on_submit():
-        db.session.add(Note(title=form.title.data, body=form.body.data))
+        note = Note(title=form.title.data, body=form.body.data, owner_id=current_user.id)
+        db.session.add(note)
         db.session.commit()
         return redirect(url_for(".index"))
     return render_index(form, 422)

@@ -60,6 +60,37 @@ def test_an_admin_can_create_and_list_notes(app, admin_client, csrf_token):
     with app.app_context():
         note = db.session.scalars(db.select(Note).filter_by(title="From the admin")).one()
         assert note.body == "hello"
+        assert note.owner.email == "boss@example.com"  # staff's own, when they name no owner
+
+
+def test_an_admin_sees_every_users_notes_with_their_owners(app, admin_client, make_user):
+    with app.app_context():
+        for email in (make_user("ada@example.com"), make_user("eve@example.com")):
+            owner = user_datastore.find_user(email=email)
+            db.session.add(Note(title=f"Note of {email}", body="", owner=owner))
+        db.session.add(Note(title="Written before notes had owners", body=""))
+        db.session.commit()
+    listing = admin_client.get("/admin/note/").text
+    for email in ("ada@example.com", "eve@example.com"):
+        assert f"Note of {email}" in listing
+        assert listing.count(email) >= 2  # the title, and the owner's column
+    assert "Written before notes had owners" in listing
+
+
+def test_an_admin_gives_an_ownerless_note_an_owner(app, admin_client, make_user, csrf_token):
+    make_user("ada@example.com")
+    with app.app_context():
+        note = Note(title="Ownerless", body="From before.")
+        db.session.add(note)
+        db.session.commit()
+        note_id = note.id
+        ada_id = user_datastore.find_user(email="ada@example.com").id
+    path = f"/admin/note/edit/?id={note_id}"
+    form = {"owner": str(ada_id), "title": "Ownerless", "body": "From before."}
+    response = admin_client.post(path, data={**form, "csrf_token": csrf_token(path)})
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(Note, note_id).owner.email == "ada@example.com"
 
 
 def test_the_users_view_shows_no_secret(app, admin_client):

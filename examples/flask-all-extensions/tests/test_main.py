@@ -1,7 +1,9 @@
+import json
 import re
 import secrets
 import subprocess
 import sys
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -43,8 +45,11 @@ def test_reads_settings_from_flask_environment_variables(monkeypatch):
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "sqlite://"
 
 
-def test_logs_one_line_per_record_on_stdout_from_the_level_configured(monkeypatch):
+@pytest.mark.parametrize("debug", [False, True])
+def test_logs_one_line_per_record_on_stdout_from_the_level_configured(monkeypatch, debug):
+    """JSON in production, text in development."""
     # In a process of its own: under pytest, logging is configured already and left alone.
+    monkeypatch.setenv("FLASK_DEBUG", str(debug).lower())
     monkeypatch.setenv("FLASK_SECRET_KEY", secrets.token_urlsafe(50))
     monkeypatch.setenv("FLASK_LOG_LEVEL", "WARNING")
     monkeypatch.setenv("FLASK_TRUSTED_HOSTS", '["example.com"]')
@@ -65,7 +70,18 @@ def test_logs_one_line_per_record_on_stdout_from_the_level_configured(monkeypatc
         check=True,
     )
     assert result.stderr == ""
-    timestamp = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}"
-    line = timestamp + r" WARNING \[shop\] written"
-    assert re.search(f"^{line}$", result.stdout, re.MULTILINE)
-    assert "not written" not in result.stdout
+    if debug:
+        # In debug mode, Flask lowers app.logger's own level to DEBUG.
+        timestamp = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}"
+        line = timestamp + r" WARNING \[shop\] written"
+        assert re.search(f"^{line}$", result.stdout, re.MULTILINE)
+    else:
+        assert "not written" not in result.stdout
+        (record,) = [json.loads(line) for line in result.stdout.splitlines()]
+        assert datetime.fromisoformat(record.pop("time")).utcoffset() == timedelta(0)
+        assert record == {
+            "level": "WARNING",
+            "logger": "shop",
+            "message": "written",
+            "request_id": None,
+        }

@@ -1,14 +1,19 @@
-"""The shipped migrations build exactly the schema of the models; the database settings."""
+"""The shipped migrations build exactly the schema of the models, and keep the rows already
+there; the database settings."""
+
+from datetime import UTC, datetime, timedelta
 
 from flask_migrate import check, downgrade, upgrade
 from sqlalchemy import text
 
 from shop import create_app
 from shop.extensions import csrf, database_url, db
+from shop.models import Note
 
 
-def test_upgrade_then_check_finds_no_difference_and_downgrade_undoes_it(tmp_path):
-    app = create_app(
+def fresh_app(tmp_path):
+    """An app on an empty SQLite database, for the migrations to build."""
+    return create_app(
         {
             "TESTING": True,
             "SECRET_KEY": "test",
@@ -16,10 +21,55 @@ def test_upgrade_then_check_finds_no_difference_and_downgrade_undoes_it(tmp_path
             "SECURITY_PASSWORD_SALT": "test",
         }
     )
+
+
+def test_upgrade_then_check_finds_no_difference_and_downgrade_undoes_it(tmp_path):
+    app = fresh_app(tmp_path)
     with app.app_context():
         upgrade()
         check()  # exits non-zero when autogenerate would write a migration
         downgrade(revision="base")
+        db.engine.dispose()
+
+
+def test_tokens_issued_before_expiry_was_stored_expire_90_days_after_the_migration(
+    app, clock, tmp_path
+):
+    app = create_app(
+        {**app.config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'old.sqlite3'}"}
+    )
+    with app.app_context():
+        upgrade(revision="0006_token_expiry-1")
+        db.session.execute(
+            text(
+                "INSERT INTO user (id, email, active, fs_uniquifier) "
+                "VALUES (1, 'ada@example.com', true, 'ada')"
+            )
+        )
+        db.session.execute(
+            text("INSERT INTO api_token (user_id, name, digest) VALUES (1, 'old', 'digest')")
+        )
+        db.session.commit()
+        upgrade(revision="0006_token_expiry")
+        expires_at, last_used_at = db.session.execute(
+            text("SELECT expires_at, last_used_at FROM api_token")
+        ).one()
+        db.engine.dispose()
+    expected = datetime.now(UTC) + timedelta(days=90)
+    assert datetime.fromisoformat(expires_at).replace(tzinfo=UTC) == expected
+    assert last_used_at is None
+
+
+def test_notes_written_before_notes_had_owners_are_kept_without_one(tmp_path):
+    app = fresh_app(tmp_path)
+    with app.app_context():
+        upgrade(revision="0008_note_owner-1")
+        with db.engine.begin() as connection:
+            connection.execute(text("INSERT INTO note (title, body) VALUES ('Old', 'Kept.')"))
+        upgrade()
+        note = db.session.scalars(db.select(Note)).one()
+        assert (note.title, note.body, note.owner) == ("Old", "Kept.", None)
+        db.session.remove()
         db.engine.dispose()
 
 

@@ -1,19 +1,23 @@
-"""Notes: listed newest first a page at a time, created through the form by signed-in users,
-bounded in size; ids and pages out of range are 404s."""
+"""Notes: each user's own, listed newest first a page at a time, created through the form by
+signed-in users, bounded in size; pages out of range are 404s."""
 
 import pytest
 from conftest import CSRF_TOKEN
 
+from shop.accounts import user_datastore
 from shop.extensions import db
 from shop.models import Note
 from shop.notes import NOTES_PER_PAGE
 
+# The user signed in for every test here (but the anonymous one), whose notes add_notes() stores.
+USER = "ada@example.com"
+
 
 @pytest.fixture(autouse=True)
 def signed_in(make_user, login):
-    """Every test here but the anonymous one is signed in: only users may add notes."""
-    make_user("ada@example.com")
-    login("ada@example.com")
+    """Every test here but the anonymous one is signed in: only users have notes."""
+    make_user(USER)
+    login(USER)
 
 
 def add_note(client, csrf_token, **fields):
@@ -26,9 +30,13 @@ def titles(app) -> list[str]:
         return list(db.session.scalars(db.select(Note.title).order_by(Note.id)))
 
 
-def add_notes(app, count: int) -> None:
+def add_notes(app, count: int, owner: str = USER) -> None:
+    """Store `count` notes of the user `owner` (an email), "Note 0" first."""
     with app.app_context():
-        db.session.add_all(Note(title=f"Note {number}", body="") for number in range(count))
+        user = user_datastore.find_user(email=owner)
+        db.session.add_all(
+            Note(title=f"Note {number}", body="", owner=user) for number in range(count)
+        )
         db.session.commit()
 
 
@@ -73,17 +81,30 @@ def test_a_post_without_the_csrf_token_is_refused(app, client):
     assert titles(app) == []
 
 
-def test_anonymous_visitors_read_the_notes_but_are_sent_to_sign_in_to_add_one(app):
+def test_anonymous_visitors_are_sent_to_sign_in_to_read_or_add_notes(app):
+    add_notes(app, 1)
     anonymous = app.test_client()
     page = anonymous.get("/notes/")
-    assert page.status_code == 200
-    assert "Log in</a> to add a note" in page.text
-    assert 'name="title"' not in page.text
+    assert page.status_code == 302
+    assert page.headers["Location"].startswith("/login?next=")
     token = CSRF_TOKEN.search(anonymous.get("/login").text).group(1)  # this visitor's own
     response = anonymous.post("/notes/", data={"csrf_token": token, "title": "Anonymous"})
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login?next=")
-    assert titles(app) == []
+    assert titles(app) == ["Note 0"]
+
+
+def test_each_user_lists_and_adds_their_own_notes_only(app, client, csrf_token, make_user):
+    add_notes(app, 1, owner=make_user("eve@example.com"))
+    with app.app_context():
+        db.session.add(Note(title="Written before notes had owners", body=""))
+        db.session.commit()
+    assert add_note(client, csrf_token, title="By Ada", body="").status_code == 302
+    page = client.get("/notes/").text
+    assert page.count('class="note"') == 1 and "By Ada" in page
+    with app.app_context():
+        note = db.session.scalars(db.select(Note).filter_by(title="By Ada")).one()
+        assert note.owner.email == USER
 
 
 def test_the_list_is_paginated(app, client):

@@ -29,7 +29,9 @@ STATUSES = {
     404: ("Not Found", "Nothing here."),
     405: ("Method Not Allowed", "This method is not allowed here: see the Allow header."),
     413: ("Request Entity Too Large", "The request body is too large."),
+    415: ("Unsupported Media Type", "Send the body as JSON: Content-Type: application/json."),
     422: ("Unprocessable Entity", "The request's data is not valid: see errors."),
+    429: ("Too Many Requests", "Too many requests: try again after the time in Retry-After."),
     500: ("Internal Server Error", "Something went wrong on our side; it has been logged."),
 }
 
@@ -83,7 +85,11 @@ def install_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        return error_response(exc.status_code, str(exc))
+        # ninja answers 400 to whatever the parser raises: the parser's own error comes inside.
+        if isinstance(exc.__cause__, HttpError):
+            exc = exc.__cause__
+        # A 403 says why (the CSRF check); every other status has its one message.
+        return error_response(exc.status_code, str(exc) if exc.status_code == 403 else None)
 
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:

@@ -6,14 +6,26 @@ to guess, and a lookup by digest costs one indexed query per request.
 
 import hashlib
 import secrets
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+# How stale a token's last_used_at may grow before a request writes it again: at most one write a
+# minute per token, instead of one per request.
+LAST_USED_PRECISION = timedelta(minutes=1)
 
 
 def digest(secret: str) -> str:
     """The SHA-256 of `secret` (UTF-8, invalid code points replaced), as 64 hexadecimal digits."""
     return hashlib.sha256(secret.encode(errors="replace")).hexdigest()
+
+
+def default_expiry() -> datetime:
+    """When a token issued now expires: API_TOKEN_DAYS days from now."""
+    return timezone.now() + timedelta(days=settings.API_TOKEN_DAYS)
 
 
 class TokenManager(models.Manager):
@@ -25,14 +37,24 @@ class TokenManager(models.Manager):
         return token, secret
 
     def user_for(self, secret: str):
-        """The active user whose token has `secret`, or None (unknown or revoked token)."""
-        tokens = self.select_related("user").filter(user__is_active=True)
+        """The active user whose token has `secret`, or None (unknown, revoked or expired token).
+        Records the use in the token's last_used_at, to the minute."""
+        now = timezone.now()
+        tokens = self.select_related("user").filter(user__is_active=True, expires_at__gt=now)
         token = tokens.filter(digest=digest(secret)).first()
-        return token.user if token else None
+        if token is None:
+            return None
+        stale_before = now - LAST_USED_PRECISION
+        if token.last_used_at is None or token.last_used_at <= stale_before:
+            # Conditional, so that of concurrent requests only the first writes.
+            stale = Q(last_used_at__isnull=True) | Q(last_used_at__lte=stale_before)
+            self.filter(pk=token.pk).filter(stale).update(last_used_at=now)
+        return token.user
 
 
 class Token(models.Model):
-    """A bearer token for the API. Revoking it deletes it."""
+    """A bearer token for the API, until it expires (API_TOKEN_DAYS after it is issued). Revoking it
+    deletes it."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
@@ -40,6 +62,10 @@ class Token(models.Model):
     name = models.CharField(max_length=100, help_text="What it is for, e.g. a script's name.")
     digest = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(default=default_expiry, editable=False)
+    last_used_at = models.DateTimeField(
+        null=True, editable=False, help_text="To the minute; empty if it was never used."
+    )
 
     objects = TokenManager()
 

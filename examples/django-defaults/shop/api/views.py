@@ -1,5 +1,6 @@
 """The signed-in user's API tokens: the list, issuing one (its secret shown once), revoking one."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,7 +20,12 @@ def token_list(request: HttpRequest) -> HttpResponse:
         _, secret = Token.objects.issue(request.user, form.cleaned_data["name"])
         form = TokenForm()
     tokens = request.user.api_tokens.all()
-    context = {"form": form, "tokens": tokens, "secret": secret}
+    context = {
+        "form": form,
+        "tokens": tokens,
+        "secret": secret,
+        "token_days": settings.API_TOKEN_DAYS,
+    }
     return render(request, "api/token_list.html", context)
 
 

@@ -1,5 +1,7 @@
-"""The notes API: list (paginated), detail, create, update, delete. Reading is public; writing
-needs a bearer token or a signed-in browser session (with its CSRF token)."""
+"""The notes API: list (paginated), detail, create, replace, change, delete. Every operation needs a
+bearer token or a signed-in browser session (with its CSRF token, to write), and sees the caller's
+own notes only: another user's note is not found (404), not forbidden, so that its id says
+nothing."""
 
 from datetime import datetime
 from typing import Annotated
@@ -8,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import AfterValidator, ConfigDict, StringConstraints
 
-from shop.api.auth import write_auth
+from shop.api.auth import api_auth
 from shop.api.errors import Error
 
 from .models import Note
@@ -64,6 +66,17 @@ class NoteIn(Schema):
     body: Body
 
 
+class NotePatch(Schema):
+    """What a client sends to change some of a note's fields; those left out stay as they are."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    # Left out, a field is not set (exclude_unset) and keeps its value; sent, it is held to NoteIn's
+    # rules, and null is refused as it is not text (pydantic does not validate the default).
+    title: Title = None
+    body: Body = None
+
+
 class NoteOut(Schema):
     id: int
     title: str
@@ -73,7 +86,7 @@ class NoteOut(Schema):
 
 class NotePage(Schema):
     items: list[NoteOut]
-    count: int = Field(description="How many notes there are in all.")
+    count: int = Field(description="How many notes the caller has in all.")
     page: int
     page_size: int
 
@@ -83,55 +96,82 @@ class PageQuery(Schema):
     page_size: int = Field(20, ge=1, le=MAX_PAGE_SIZE, description="Notes per page.")
 
 
-router = Router(tags=["notes"])
-WRITE_ERRORS = {400: Error, 401: Error, 403: Error, 413: Error, 422: Error}
+router = Router(tags=["notes"], auth=api_auth)
+READ_ERRORS = {401: Error, 429: Error}
+WRITE_ERRORS = {
+    400: Error,
+    401: Error,
+    403: Error,
+    413: Error,
+    415: Error,
+    422: Error,
+    429: Error,
+}
 
 
-def page_of_notes(page: int, page_size: int) -> dict[str, object]:
-    """Page `page` (from 1) of the notes, newest first, `page_size` a page, with their count."""
-    notes = Note.objects.all()
+def own_notes(request):
+    """The notes of the caller: the user of the token or of the session (request.auth)."""
+    return Note.objects.filter(owner=request.auth)
+
+
+def page_of_notes(request, page: int, page_size: int) -> dict[str, object]:
+    """Page `page` (from 1) of the caller's notes, newest first, `page_size` a page, with their
+    count."""
+    notes = own_notes(request)
     count = notes.count()
     start = (page - 1) * page_size
     items = notes[start : start + page_size] if start < count else []
     return {"items": items, "count": count, "page": page, "page_size": page_size}
 
 
-@router.get("", response={200: NotePage, 422: Error})
+@router.get("", response={200: NotePage, 422: Error, **READ_ERRORS})
 def list_notes(request, query: Query[PageQuery]):
-    """The notes, newest first, a page at a time. A page past the last one is empty."""
-    return page_of_notes(query.page, query.page_size)
+    """The caller's notes, newest first, a page at a time. A page past the last one is empty."""
+    return page_of_notes(request, query.page, query.page_size)
 
 
-@router.post("", response={201: NoteOut, **WRITE_ERRORS}, auth=write_auth)
+@router.post("", response={201: NoteOut, **WRITE_ERRORS})
 def create_note(request, payload: NoteIn):
-    """Add a note; the answer is the note, with its id and creation time."""
-    return Status(201, Note.objects.create(**payload.model_dump()))
+    """Add a note, owned by the caller; the answer is the note, with its id and creation time."""
+    return Status(201, Note.objects.create(owner=request.auth, **payload.model_dump()))
 
 
-def note_or_404(note_id: int) -> Note:
+def note_or_404(request, note_id: int) -> Note:
+    """The caller's note `note_id`; Http404 (answered 404) if they have none with this id."""
     if note_id > MAX_ID:
         return get_object_or_404(Note.objects.none())
-    return get_object_or_404(Note, pk=note_id)
+    return get_object_or_404(own_notes(request), pk=note_id)
 
 
-@router.get("/{int:note_id}", response={200: NoteOut, 404: Error})
+@router.get("/{int:note_id}", response={200: NoteOut, 404: Error, **READ_ERRORS})
 def get_note(request, note_id: int):
-    """One note; 404 if there is none with this id."""
-    return note_or_404(note_id)
+    """One of the caller's notes; 404 if they have none with this id."""
+    return note_or_404(request, note_id)
 
 
-@router.put("/{int:note_id}", response={200: NoteOut, 404: Error, **WRITE_ERRORS}, auth=write_auth)
-def update_note(request, note_id: int, payload: NoteIn):
-    """Replace a note's title and body."""
-    note = note_or_404(note_id)
-    for field, value in payload.model_dump().items():
+def change_note(request, note_id: int, fields: dict[str, str]) -> Note:
+    """Set `fields` of the caller's note `note_id` and save them; Http404 as note_or_404."""
+    note = note_or_404(request, note_id)
+    for field, value in fields.items():
         setattr(note, field, value)
     note.save()
     return note
 
 
-@router.delete("/{int:note_id}", response={204: None, 404: Error, **WRITE_ERRORS}, auth=write_auth)
+@router.put("/{int:note_id}", response={200: NoteOut, 404: Error, **WRITE_ERRORS})
+def update_note(request, note_id: int, payload: NoteIn):
+    """Replace a note's title and body."""
+    return change_note(request, note_id, payload.model_dump())
+
+
+@router.patch("/{int:note_id}", response={200: NoteOut, 404: Error, **WRITE_ERRORS})
+def patch_note(request, note_id: int, payload: NotePatch):
+    """Change the fields sent (any of title and body); the others stay as they are."""
+    return change_note(request, note_id, payload.model_dump(exclude_unset=True))
+
+
+@router.delete("/{int:note_id}", response={204: None, 404: Error, **WRITE_ERRORS})
 def delete_note(request, note_id: int):
     """Delete a note; the answer has no body."""
-    note_or_404(note_id).delete()
+    note_or_404(request, note_id).delete()
     return Status(204, None)

@@ -1,9 +1,16 @@
+from django.conf import settings
 from django.db import models
 
 
 class Note(models.Model):
-    """A short text that anyone can read and signed-in people can write."""
+    """A short text, seen and changed by its owner alone (and by staff, in the admin)."""
 
+    # The author; their notes go when their account is deleted. Null only for notes written before
+    # notes had owners (migration 0004): no one's pages or API show those; staff give them an owner
+    # in the admin, or delete them.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="notes"
+    )
     title = models.CharField(max_length=200)
     # The database does not limit a TextField; forms (the admin's too) hold it to max_length.
     body = models.TextField(max_length=10_000)

@@ -4,7 +4,7 @@ from . import views
 
 app_name = "notes"
 urlpatterns = [
-    path("", views.note_list, name="list"),
-    path("<int:pk>/", views.note_detail, name="detail"),
-    path("new/", views.note_create, name="create"),
+    path("", views.NoteListView.as_view(), name="list"),
+    path("<int:pk>/", views.NoteDetailView.as_view(), name="detail"),
+    path("new/", views.NoteCreateView.as_view(), name="create"),
 ]

@@ -1,11 +1,9 @@
-"""Notes pages: the list and each note, for everyone, and the form that adds one, for signed-in
-people."""
+"""Notes pages, for signed-in people: the list of their own notes, each of them, and the form that
+adds one. Another person's note is not found (404), not forbidden, so that its id says nothing."""
 
-from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods, require_safe
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.urls import reverse_lazy
+from django.views.generic import CreateView, DetailView, ListView
 
 from .forms import NoteForm
 from .models import Note
@@ -13,26 +11,36 @@ from .models import Note
 NOTES_PER_PAGE = 20
 
 
-@require_safe
-def note_list(request: HttpRequest) -> HttpResponse:
-    """The newest notes first, NOTES_PER_PAGE a page (`?page=2`; a page past the end shows the
-    last one)."""
-    page = Paginator(Note.objects.all(), NOTES_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "notes/note_list.html", {"page": page})
+class OwnNotesMixin(LoginRequiredMixin):
+    """Sign-in required (else a redirect to the login page); the signed-in user's notes only."""
+
+    def get_queryset(self):
+        return Note.objects.filter(owner=self.request.user)
 
 
-@require_safe
-def note_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """One note; 404 if there is none with this id."""
-    return render(request, "notes/note_detail.html", {"note": get_object_or_404(Note, pk=pk)})
+class NoteListView(OwnNotesMixin, ListView):
+    """The user's notes, newest first, NOTES_PER_PAGE a page (`?page=2`; a page past the end, or
+    not a number, shows the last one or the first)."""
+
+    paginate_by = NOTES_PER_PAGE
+
+    def paginate_queryset(self, queryset, page_size):
+        # Paginator.get_page, forgiving where ListView's default answers 404.
+        page = self.get_paginator(queryset, page_size).get_page(self.request.GET.get("page"))
+        return page.paginator, page, page.object_list, page.has_other_pages()
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def note_create(request: HttpRequest) -> HttpResponse:
-    """Add a note, then go back to the list."""
-    form = NoteForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        return redirect("notes:list")
-    return render(request, "notes/note_form.html", {"form": form})
+class NoteDetailView(OwnNotesMixin, DetailView):
+    """One of the user's notes; 404 for any other id."""
+
+
+class NoteCreateView(LoginRequiredMixin, CreateView):
+    """Add a note, owned by the signed-in user, then go back to the list."""
+
+    form_class = NoteForm
+    template_name = "notes/note_form.html"
+    success_url = reverse_lazy("notes:list")
+
+    def form_valid(self, form):
+        form.instance.owner = self.request.user
+        return super().form_valid(form)

@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.hashers import make_password
 from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -50,7 +51,13 @@ class SignUpForm(auth_forms.BaseUserCreationForm):
             return
         user = user or self.instance
         user.is_active = False
-        self.set_password_and_save(user)
+        try:
+            with transaction.atomic():
+                self.set_password_and_save(user)
+        except IntegrityError:
+            # A sign-up for the same new address, at the same moment, wrote its account between the
+            # lookup above and here: its link is on its way, and this one answers as for any other.
+            return
         path = reverse(
             "sign_up_confirm",
             kwargs={

@@ -3,7 +3,8 @@ each response, and the same schemas make the OpenAPI document, /api/openapi.json
 interactive docs (Swagger UI, from this project's own files) at /api/docs.
 
 The document and the docs are for users with the `admin` role, and for everyone while DEBUG is
-on. Reading is public; writing needs a bearer token or a signed-in session (see auth.py).
+on. The notes are their authors': each request needs a bearer token or a signed-in session, and
+reads and writes that user's notes only (see auth.py). Every request is rate-limited (limits.py).
 """
 
 from pathlib import Path
@@ -18,13 +19,15 @@ from .. import errors
 from ..accounts import ADMIN_ROLE
 from ..extensions import csrf
 from ..hardening import CONTENT_SECURITY_POLICY
-from . import notes, tokens
+from . import limits, notes, tokens
 
 # Defaults; each can be set from the environment, e.g. FLASK_API_TITLE.
 SETTINGS = {
     "API_TITLE": "Shop API",
     "API_VERSION": "1.0.0",
     "OPENAPI_VERSION": "3.0.3",
+    # How long a token issued now lasts (tokens.py).
+    "API_TOKEN_DAYS": 90,
 }
 # Where the document and the docs are served, when they are.
 DOCS_SETTINGS = {
@@ -79,6 +82,7 @@ def init_app(app: Flask) -> None:
     )
     csrf.exempt(notes.blp)  # auth.py checks the CSRF token of sessions, and answers 403
     api.register_blueprint(notes.blp)
+    limits.init_app(app, notes.blp)
     app.register_blueprint(tokens.bp)
     app.cli.add_command(tokens.issue_token)
 

@@ -57,6 +57,14 @@ class NoteInSchema(Schema):
         return {name: text.strip() for name, text in data.items()}
 
 
+class NotePatchSchema(NoteInSchema):
+    """What a client sends to update a note: any of its fields, each held as NoteInSchema holds
+    it; any other field is refused."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(partial=True, **kwargs)
+
+
 class NoteSchema(Schema):
     id = fields.Integer(required=True)
     title = fields.String(required=True)

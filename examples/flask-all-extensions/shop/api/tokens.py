@@ -4,18 +4,22 @@ A SHA-256 digest is enough, unlike for passwords: the secret is 256 random bits,
 nothing to guess, and a lookup by digest costs one indexed query per request. Users issue and
 revoke their own at /tokens; `flask issue-token EMAIL NAME` issues one from the shell, and the
 admin lists and revokes anyone's.
+
+A token expires `API_TOKEN_DAYS` (90) days after it was issued: from then on it is refused like an
+unknown one. Each records when it was last used, to the minute: writing the time once a minute at
+most spares the database a write per request.
 """
 
 import hashlib
 import secrets
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import click
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask.cli import with_appcontext
 from flask_security import auth_required, current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import DateTime, ForeignKey, String, func, select
+from sqlalchemy import DateTime, ForeignKey, String, func, or_, select, update
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
@@ -25,6 +29,14 @@ from ..extensions import db
 
 bp = Blueprint("tokens", __name__)
 
+# How stale a token's `last_used_at` may be: it is written again only when older than this.
+LAST_USED_PRECISION = timedelta(minutes=1)
+
+
+def default_expiry() -> datetime:
+    """When a token issued now expires: `API_TOKEN_DAYS` days from now."""
+    return datetime.now(UTC) + timedelta(days=current_app.config["API_TOKEN_DAYS"])
+
 
 def digest(secret: str) -> str:
     """The SHA-256 of `secret` (UTF-8, invalid code points replaced), as 64 hexadecimal digits."""
@@ -32,7 +44,7 @@ def digest(secret: str) -> str:
 
 
 class Token(db.Model):
-    """A bearer token for the API, for one user. Revoking it deletes it."""
+    """A bearer token for the API, for one user, until `expires_at`. Revoking it deletes it."""
 
     __tablename__ = "api_token"
 
@@ -41,6 +53,8 @@ class Token(db.Model):
     name: Mapped[str] = mapped_column(String(100))
     digest: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=default_expiry)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     user: Mapped[User] = relationship(
         backref=backref("api_tokens", cascade="all, delete-orphan", order_by="Token.id.desc()")
@@ -57,7 +71,8 @@ class Token(db.Model):
 
 
 def issue(user: User, name: str) -> tuple[Token, str]:
-    """Create and commit a token for `user`; return it and its secret, which is not kept."""
+    """Create and commit a token for `user`, valid for `API_TOKEN_DAYS` days from now; return it
+    and its secret, which is not kept."""
     token = Token(user=user, name=name)
     secret = token.new_secret()
     db.session.add(token)
@@ -66,9 +81,31 @@ def issue(user: User, name: str) -> tuple[Token, str]:
 
 
 def user_for(secret: str) -> User | None:
-    """The active user whose token has `secret`, or None (unknown or revoked token)."""
-    query = select(User).join(Token).where(Token.digest == digest(secret), User.active.is_(True))
-    return db.session.scalar(query)
+    """The active user whose token has `secret`, or None (unknown, revoked or expired token).
+    Records that the token was used now, if its last use is a minute old or more."""
+    now = datetime.now(UTC)
+    stale = or_(Token.last_used_at.is_(None), Token.last_used_at <= now - LAST_USED_PRECISION)
+    found = db.session.execute(
+        select(Token, stale)
+        .join(User)
+        .where(Token.digest == digest(secret), Token.expires_at > now, User.active.is_(True))
+    ).first()
+    if found is None:
+        return None
+    token, last_use_is_stale = found
+    if last_use_is_stale:
+        # The read's transaction ends first: one that writes from its start waits its turn for
+        # SQLite's write lock. The UPDATE is conditional, so that of the requests that found the
+        # time stale only the first writes it.
+        db.session.commit()
+        db.session.execute(
+            update(Token)
+            .where(Token.id == token.id, stale)
+            .values(last_used_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+    return token.user
 
 
 class TokenForm(FlaskForm):
