@@ -25,8 +25,9 @@ from .schemas import (
 MAX_ID = 2**31 - 1
 
 blp = Blueprint("notes_api", __name__, url_prefix="/api/notes", description="The notes.")
-# What a write can answer besides 422, which @blp.arguments documents: each in the error shape.
-WRITE_ERRORS = (400, 401, 403, 413)
+# What a request can answer besides 422, which @blp.arguments documents: each in the error shape.
+READ_ERRORS = (401, 429)
+WRITE_ERRORS = (400, 401, 403, 413, 415, 429)
 blp.before_request(require_user)
 
 
@@ -64,7 +65,7 @@ class Notes(MethodView):
     @blp.arguments(PageQuerySchema, location="query", as_kwargs=True)
     @blp.response(200, NotePageSchema)
     @blp.doc(security=SECURITY)
-    @errors_documented(401)
+    @errors_documented(*READ_ERRORS)
     def get(self, page: int, page_size: int) -> dict[str, object]:
         """The user's notes, newest first, a page at a time. A page past the last one is empty."""
         return page_of_notes(page, page_size)
@@ -85,7 +86,7 @@ class Notes(MethodView):
 class NoteById(MethodView):
     @blp.response(200, NoteSchema)
     @blp.doc(security=SECURITY)
-    @errors_documented(404, 401)
+    @errors_documented(404, *READ_ERRORS)
     def get(self, note_id: int) -> Note:
         """One of the user's notes; 404 if they have none with this id."""
         return own_note(note_id)
@@ -115,7 +116,7 @@ class NoteById(MethodView):
 
     @blp.response(204)
     @blp.doc(security=SECURITY)
-    @errors_documented(404, 401, 403)
+    @errors_documented(404, 403, *READ_ERRORS)
     def delete(self, note_id: int) -> None:
         """Delete a note; the answer has no body."""
         db.session.delete(own_note(note_id))
