@@ -1,7 +1,8 @@
 """The REST API: Django Ninja, at /api/. Its schema is /api/openapi.json and its interactive docs
 /api/docs, both open to staff only unless DEBUG is on. Each app adds its operations as a router
-(see shop/notes/api.py). Request bodies are JSON only (shop/api/parser.py);
-the rate limits are a middleware's (shop/api/limits.py).
+(see shop/notes/api.py).
+
+Request bodies are JSON only (api/parser.py); the rate limits are a middleware's (api/limits.py).
 """
 
 from functools import wraps
