@@ -107,7 +107,13 @@ def test_under_gunicorn_a_view_that_raises_leaves_its_traceback_on_stdout(projec
     assert response.status == 500, body
     assert "Traceback" not in body and "OperationalError" not in body, body
     # settings.LOGGING's production format: a JSON object per line, the traceback in its record.
-    (error,) = [record for line in stdout.splitlines() if (record := json.loads(line))["level"] == "ERROR"]
+    records = [json.loads(line) for line in stdout.splitlines()]
+    errors = [record for record in records if record["level"] == "ERROR"]
+    assert len(errors) == 1, stdout
+    (error,) = errors
+    # The request's own line follows, with the same id: reading the user for it does not fail again.
+    (line,) = [record for record in records if record.get("path") == "/notes/" and record["level"] == "INFO"]
+    assert (line["status"], line["user_id"], line["request_id"]) == (500, None, error["request_id"]), stdout
     assert (error["logger"], error["message"]) == ("django.request", "Internal Server Error: /notes/"), stdout
     assert error["traceback"].startswith("Traceback (most recent call last)"), stdout
     assert "sqlite3.OperationalError: unable to open database file" in error["traceback"], stdout
