@@ -270,6 +270,11 @@ def check_contract(base_url: str, clients: Clients) -> None:
         errors = assert_error(call("POST", NOTES, data, owner), 422)["errors"]
         assert set(errors) == {"json"} and set(errors["json"]) == fields, errors
     assert_error(call("POST", NOTES, b"{not json", owner), 400)
+    # A write without a body: 422 whatever its Content-Type (none, JSON, another), never a PATCH that changes nothing.
+    for method, path in [("POST", NOTES), ("PUT", one), ("PATCH", one)]:
+        for data, headers in [(None, owner), (b"", owner), (b"", {**owner, "Content-Type": "text/plain"})]:
+            errors = assert_error(call(method, path, data, headers), 422)["errors"]
+            assert set(errors) == {"json"}, (method, headers, errors)
     for content_type in ["application/x-www-form-urlencoded", "text/plain", "multipart/form-data; boundary=x"]:
         form = {**owner, "Content-Type": content_type}
         assert_error(call("POST", NOTES, "title=Form&body=Encoded", form), 415)
