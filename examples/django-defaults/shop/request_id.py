@@ -8,7 +8,8 @@ has it as `request_id` (RequestIdFilter, in LOGGING). Search the logs for an id 
 everything its request did.
 
 When a request ends, this module's logger writes its line: method, path (never the query
-string, which may hold a secret), status, duration in milliseconds and the signed-in user's id.
+string, which may hold a secret; a token in the path, as in a password reset link, shows as
+"[secret]"), status, duration in milliseconds and the signed-in user's id.
 """
 
 import logging
@@ -19,6 +20,7 @@ from collections.abc import Callable
 from contextvars import ContextVar
 
 from django.core.signals import request_finished
+from django.db import DatabaseError
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 
@@ -31,6 +33,8 @@ current_request_id: ContextVar[str | None] = ContextVar("request_id", default=No
 SANE_ID = re.compile(r"[A-Za-z0-9._-]{1,200}")
 
 logger = logging.getLogger(__name__)
+
+SECRET_URL_KWARGS = {"token"}
 
 
 class RequestIdFilter(logging.Filter):
@@ -59,22 +63,43 @@ class RequestIdMiddleware:
         response = self.get_response(request)
         response["X-Request-ID"] = request_id
         duration_ms = round((time.perf_counter() - started) * 1000, 1)
-        user = getattr(request, "user", None)
+        path = logged_path(request)
         logger.info(
             "%s %s %s %s ms",
             request.method,
-            request.path,
+            path,
             response.status_code,
             duration_ms,
             extra={
                 "method": request.method,
-                "path": request.path,
+                "path": path,
                 "status": response.status_code,
                 "duration_ms": duration_ms,
-                "user_id": user.pk if user is not None and user.is_authenticated else None,
+                "user_id": signed_in_user_id(request),
             },
         )
         return response
+
+
+def logged_path(request: HttpRequest) -> str:
+    """The request's path, with the value of each URL argument named in SECRET_URL_KWARGS (the
+    token of a reset or sign-up link, which acts for whoever has it) as "[secret]"."""
+    path = request.path
+    match = request.resolver_match
+    for name, value in (match.kwargs if match else {}).items():
+        if name in SECRET_URL_KWARGS:
+            path = path.replace(str(value), "[secret]")
+    return path
+
+
+def signed_in_user_id(request: HttpRequest) -> int | None:
+    """The signed-in user's id; None for a visitor, before the authentication middleware, or when
+    the user cannot be read: with the database down, the request's own error is already logged."""
+    try:
+        user = request.user
+        return user.pk if user.is_authenticated else None
+    except (AttributeError, DatabaseError):
+        return None
 
 
 @receiver(request_finished)

@@ -79,6 +79,18 @@ def test_a_body_that_is_not_json_is_415(client, secret, content_type, data, meth
     assert list(Note.objects.values_list("title", flat=True)) == ["Kept"]
 
 
+@pytest.mark.parametrize("content_type", ["", "application/json", "text/plain"])
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH"])
+def test_a_write_without_a_body_is_422(client, user, secret, content_type, method):
+    kept = Note.objects.create(owner=user, title="Kept", body="Kept.")
+    path = NOTES if method == "POST" else f"{NOTES}/{kept.pk}"
+    headers = {"Authorization": f"Bearer {secret}"}
+    response = client.generic(method, path, b"", content_type=content_type, headers=headers)
+    assert response.status_code == 422
+    assert set(response.json()["errors"]) == {"json"}
+    assert list(Note.objects.values_list("title", "body")) == [("Kept", "Kept.")]
+
+
 def test_json_with_a_charset_is_json(client, secret):
     response = post(client, f"Bearer {secret}", "application/json; charset=utf-8")
     assert response.status_code == 201

@@ -115,6 +115,15 @@ def test_the_request_line_names_the_signed_in_user_by_id_only(client, user, sign
 
 
 @pytest.mark.django_db
+def test_a_token_in_the_path_is_logged_as_secret(client, log_records):
+    path = reverse("password_reset_confirm", kwargs={"uidb64": "MQ", "token": "a-secret-token"})
+    assert client.get(path).status_code == 200
+    records = log_records()
+    assert request_line(records, path.replace("a-secret-token", "[secret]"))["status"] == 200
+    assert "a-secret-token" not in json.dumps(records)
+
+
+@pytest.mark.django_db
 def test_a_password_reset_mail_that_cannot_be_sent_is_logged(client, user, settings, log_records):
     with socket.socket() as mail_server:  # bound but not listening: connections are refused
         mail_server.bind(("127.0.0.1", 0))

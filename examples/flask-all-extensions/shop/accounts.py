@@ -77,6 +77,10 @@ class User(db.Model, fsqla.FsUserMixin):
     def __str__(self) -> str:
         return self.email
 
+    @property
+    def is_admin(self) -> bool:
+        return self.has_role(ADMIN_ROLE)
+
 
 # fsqla_v3 relates User to WebAuthn as soon as the `webauthn` package is importable, so the model
 # is defined even though passkeys are off: installing that package must not break the mapper.

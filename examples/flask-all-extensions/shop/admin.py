@@ -15,7 +15,7 @@ from flask_security import current_user, hash_password, url_for_security
 from wtforms import PasswordField
 from wtforms.validators import ValidationError
 
-from .accounts import ADMIN_ROLE, Role, User
+from .accounts import Role, User
 from .api.tokens import Token
 from .extensions import db
 from .hardening import CONTENT_SECURITY_POLICY
@@ -23,10 +23,10 @@ from .models import Note
 
 
 class AdminOnly:
-    """Mixin for the index and every model view: only users with the `admin` role get in."""
+    """Mixin for the index and every model view: only admins (`User.is_admin`) get in."""
 
     def is_accessible(self) -> bool:
-        return current_user.is_authenticated and current_user.has_role(ADMIN_ROLE)
+        return current_user.is_authenticated and current_user.is_admin
 
     def inaccessible_callback(self, name, **kwargs):
         if not current_user.is_authenticated:

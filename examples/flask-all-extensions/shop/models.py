@@ -26,13 +26,12 @@ class Note(db.Model):
     __tablename__ = "note"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    title: Mapped[str] = mapped_column(String(TITLE_MAX_LENGTH))
-    body: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     # None only for notes written before notes had owners (migration 0008_note_owner), which no
     # user sees until staff give them one in the admin. Deleting a user deletes their notes.
     owner_id: Mapped[int | None] = mapped_column(
         ForeignKey("user.id", ondelete="CASCADE"), index=True
     )
-
     owner: Mapped[User | None] = relationship(backref=backref("notes", cascade="all"))
+    title: Mapped[str] = mapped_column(String(TITLE_MAX_LENGTH))
+    body: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -8,7 +8,8 @@ has it as `request_id` (RequestIdFilter, in configure_logging). Search the logs 
 find everything its request did.
 
 When a request ends, this module's logger writes its line: method, path (never the query
-string, which may hold a token), status, duration in milliseconds and the
+string, which may hold a token; a token in the path, as in a password reset
+link, shows as "[secret]"), status, duration in milliseconds and the
 signed-in user's id.
 """
 
@@ -29,6 +30,8 @@ current_request_id: ContextVar[str | None] = ContextVar("request_id", default=No
 SANE_ID = re.compile(r"[A-Za-z0-9._-]{1,200}")
 
 logger = logging.getLogger(__name__)
+
+SECRET_VIEW_ARGS = {"token"}
 
 
 class RequestIdFilter(logging.Filter):
@@ -59,21 +62,32 @@ def finish(response: Response) -> Response:
         start()
     response.headers["X-Request-ID"] = current_request_id.get()
     duration_ms = round((time.perf_counter() - g.request_started) * 1000, 1)
+    path = logged_path()
     logger.info(
         "%s %s %s %s ms",
         request.method,
-        request.path,
+        path,
         response.status_code,
         duration_ms,
         extra={
             "method": request.method,
-            "path": request.path,
+            "path": path,
             "status": response.status_code,
             "duration_ms": duration_ms,
             "user_id": signed_in_user_id(),
         },
     )
     return response
+
+
+def logged_path() -> str:
+    """The request's path, with the value of each view argument named in SECRET_VIEW_ARGS (the
+    token of a reset or confirmation link, which signs in whoever has it) as "[secret]"."""
+    path = request.path
+    for name, value in (request.view_args or {}).items():
+        if name in SECRET_VIEW_ARGS:
+            path = path.replace(str(value), "[secret]")
+    return path
 
 
 def signed_in_user_id() -> int | None:

@@ -338,6 +338,17 @@ def test_a_body_that_is_not_json_is_415(app, client, bearer, method, body):
     assert stored(app) == [("Kept", "Text.")]
 
 
+@pytest.mark.parametrize("content_type", [None, "application/json", "text/plain"])
+@pytest.mark.parametrize("method", ["post", "put", "patch"])
+def test_a_write_without_a_body_is_422(app, client, bearer, method, content_type):
+    (note_id,) = add_notes(app, "Kept")
+    path = NOTES if method == "post" else f"{NOTES}/{note_id}"
+    headers = bearer if content_type is None else {**bearer, "Content-Type": content_type}
+    response = getattr(client, method)(path, headers=headers)
+    assert set(assert_error(response, 422)["errors"]) == {"json"}
+    assert stored(app) == [("Kept", "Text.")]
+
+
 def test_an_expired_token_is_refused_like_an_unknown_one(app, clock, client, make_user):
     make_user("ada@example.com")
     app.config["API_TOKEN_DAYS"] = 7

@@ -97,3 +97,10 @@ def test_the_request_line_names_the_signed_in_user_by_id_only(
     assert anonymous.status_code == 200
     records = [r for r in log_records() if r["request_id"] == "anonymous"]
     assert request_line(records, "/health")["user_id"] is None
+
+
+def test_a_token_in_the_path_is_logged_as_secret(client, log_records):
+    status = client.get("/reset/a-secret-token").status_code
+    records = log_records()
+    assert request_line(records, "/reset/[secret]")["status"] == status
+    assert "a-secret-token" not in json.dumps(records)

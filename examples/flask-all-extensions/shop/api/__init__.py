@@ -16,7 +16,6 @@ from flask_security import current_user, url_for_security
 from marshmallow import Schema, fields
 
 from .. import errors
-from ..accounts import ADMIN_ROLE
 from ..extensions import csrf
 from ..hardening import CONTENT_SECURITY_POLICY
 from . import limits, notes, tokens
@@ -96,7 +95,7 @@ def init_app(app: Flask) -> None:
             return None
         if not current_user.is_authenticated:
             return redirect(url_for_security("login", next=request.full_path))
-        if not current_user.has_role(ADMIN_ROLE):
+        if not current_user.is_admin:
             abort(403)
         return None
 

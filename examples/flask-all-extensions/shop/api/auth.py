@@ -4,12 +4,13 @@ request then acts for that user, `g.user`, and reads and writes only their notes
 
 The Authorization header is checked first, so that a script never meets the CSRF check: one that
 is not a valid bearer token gets 401 with `WWW-Authenticate: Bearer`, as does a client with
-neither; a session that writes without its CSRF token gets 403. Then a body that is not JSON
-gets 415.
+neither; a session that writes without its CSRF token gets 403. Then a write without a body gets
+422, and a body that is not JSON 415.
 """
 
 from flask import abort, g, request
 from flask_security import current_user
+from flask_smorest import abort as abort_with_messages
 from flask_wtf.csrf import validate_csrf
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Unauthorized, UnsupportedMediaType
@@ -37,7 +38,7 @@ def bearer_secret() -> str | None:
 def require_user() -> None:
     """Before a request to the notes API: set `g.user` to the user of a valid bearer token or of
     the signed-in session; else raise 401. Raise 403 for a session's write whose CSRF token is
-    missing or wrong, then 415 for a body that is not JSON."""
+    missing or wrong, then 422 for a write without a body and 415 for a body that is not JSON."""
     if "Authorization" in request.headers:
         # Credentials that do not work are refused, even beside a session: the client meant them.
         secret = bearer_secret()
@@ -53,5 +54,10 @@ def require_user() -> None:
                 validate_csrf(request.headers.get("X-CSRFToken"))
             except ValidationError as error:
                 abort(403, description=str(error))
-    if request.method in BODY_METHODS and not request.is_json:
-        raise UnsupportedMediaType()
+    if request.method in BODY_METHODS:
+        if not request.content_length and "Transfer-Encoding" not in request.headers:
+            # No body: webargs would read it as {}, a PATCH that changes nothing.
+            messages = {"json": {"_schema": ["Send the note as a JSON body."]}}
+            abort_with_messages(422, messages=messages)
+        if not request.is_json:
+            raise UnsupportedMediaType()
