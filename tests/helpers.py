@@ -142,6 +142,22 @@ ANSWER_SETS: dict[str, dict[str, object]] = {
         "background_tasks": False,
         "cache": "redis",
     },
+    # Error reporting to Sentry (tests/test_error_reporting.py): with accounts, to sign in, and tasks.
+    "django-sentry": {
+        "project_name": "Shop",
+        "framework": "django",
+        "background_tasks": True,
+        "cache": "none",
+        "error_tracking": "sentry",
+    },
+    "flask-sentry": {
+        "project_name": "Shop",
+        "framework": "flask",
+        "flask_extensions": ["sqlalchemy", "security"],
+        "background_tasks": True,
+        "cache": "none",
+        "error_tracking": "sentry",
+    },
 }
 
 
