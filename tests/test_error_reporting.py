@@ -19,6 +19,7 @@ import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Self
 
 import pytest
 from helpers import (
@@ -162,7 +163,7 @@ class SentryStandIn:
     def raw(self) -> str:
         return "\n".join(body.decode(errors="replace") for _, body in self.received)
 
-    def __enter__(self) -> "SentryStandIn":
+    def __enter__(self) -> Self:
         self.thread.start()
         return self
 
