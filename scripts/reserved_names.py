@@ -55,6 +55,7 @@ PROJECT_IMPORTS = [
     "pytest_django",
     "redis",
     "schemathesis",
+    "sentry_sdk",
     "sqlalchemy",
     "tests",
     "two_factor",
