@@ -173,7 +173,7 @@ FLASK_EDITS = [
     # The admin: a view of the team's model, before RoleView (named alone: its bases change between releases).
     Edit(
         "shop/admin.py",
-        lambda text: insert(text, "from .accounts import ADMIN_ROLE, Role, User\n", "from .catalog import Product\n"),
+        lambda text: insert(text, "Role, User\n", "from .catalog import Product\n"),  # after .accounts
         "from .catalog import Product\n",
     ),
     Edit(
