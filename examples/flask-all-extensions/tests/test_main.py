@@ -79,7 +79,7 @@ def test_logs_one_line_per_record_on_stdout_from_the_level_configured(monkeypatc
         assert "not written" not in result.stdout
         records = [json.loads(line) for line in result.stdout.splitlines()]
         # Other loggers may warn at startup too (an extension about its settings): pick this one.
-        (record,) = [record for record in records if record["logger"] == "shop"]
+        (record,) = [r for r in records if r["logger"] == "shop"]
         assert datetime.fromisoformat(record.pop("time")).utcoffset() == timedelta(0)
         assert record == {
             "level": "WARNING",
