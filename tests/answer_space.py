@@ -8,7 +8,8 @@ key is the values of the computed variables, plus the answers no computed variab
 
 `combinations(framework)` lists them; `all_pairs(framework)` is a seeded greedy covering design over the same
 factors (every pair of answers that can occur together, in at least one row). A new question or choice in copier.yml
-enlarges both by itself.
+enlarges both by itself. `checked(framework)`, what the static check generates, takes every combination with the
+option packs (PACKS) off and adds the covering design's rows, so that a pack adds a few rows, not a multiple.
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ COPIER_YML: dict = yaml.safe_load((TEMPLATE_ROOT / "copier.yml").read_text())
 QUESTIONS: dict[str, dict] = {name: spec for name, spec in COPIER_YML.items() if not name.startswith("_")}
 # Answers that are not part of the space: a name the tests' own checks expect, and Copier's defaults for the rest.
 BASE_ANSWERS: dict[str, object] = {"project_name": "Shop"}
+# Questions that add a pack of whole files and change no other file's text but for a line: the static check meets
+# their answers with every other answer (pairwise) instead of multiplying the space by them.
+PACKS = ("error_tracking",)
 # Short labels for yes/no questions in a combination's name; any other yes/no question is named by itself.
 LABELS = {"two_factor": "2fa", "background_tasks": "tasks"}
 
@@ -221,6 +225,18 @@ def _greedy(pairs: list[frozenset[tuple]], order: list[int]) -> list[int]:
         design.append(best)
         uncovered -= pairs[best]
     return design
+
+
+@functools.cache
+def checked(framework: str) -> tuple[Combination, ...]:
+    """The combinations tests/test_answer_space.py checks: every combination with each of PACKS at its first
+    choice (off), then the all-pairs rows not among them, which meet every other answer with each pack's."""
+    off = tuple(
+        combination
+        for combination in combinations(framework)
+        if all(combination.context[name] == choices(QUESTIONS[name])[0] for name in PACKS)
+    )
+    return off + tuple(combination for combination in all_pairs(framework) if combination not in off)
 
 
 @functools.cache

@@ -28,7 +28,18 @@ import jinja2
 import kubernetes_validate
 import pytest
 import yaml
-from answer_space import FACTORS, QUESTIONS, Combination, all_pairs, choices, combinations, everything, resolve
+from answer_space import (
+    FACTORS,
+    PACKS,
+    QUESTIONS,
+    Combination,
+    all_pairs,
+    checked,
+    choices,
+    combinations,
+    everything,
+    resolve,
+)
 from check_jsonschema.builtin_schemas import get_builtin_schema
 from helpers import (
     TEMPLATE_ROOT,
@@ -57,7 +68,7 @@ def params(check: str) -> list:
             marks=pytest.mark.xdist_group(f"space-{combination.id}"),
         )
         for framework in FRAMEWORKS
-        for combination in combinations(framework)
+        for combination in checked(framework)
     ]
 
 
@@ -277,6 +288,20 @@ def test_the_design_covers_every_pair_the_space_holds(framework):
     assert set().union(*map(pairs, design)) == space
     assert len(design) < len(combinations(framework)) / 4
     assert [c.id for c in all_pairs(framework, seed=19)] == [c.id for c in design]  # the same every run
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_the_check_takes_every_combination_without_packs_and_meets_each_pack_with_every_answer(framework):
+    space, check = combinations(framework), checked(framework)
+    ids = [c.id for c in check]
+    assert len(set(ids)) == len(ids) and set(ids) <= {c.id for c in space}
+    off = [c.id for c in space if all(c.context[name] == choices(QUESTIONS[name])[0] for name in PACKS)]
+    assert set(off) <= set(ids) and len(check) < len(off) + len(space) / 4
+    for pack in PACKS:
+        for value in choices(QUESTIONS[pack])[1:]:
+            met = {(name, repr(c.data[name])) for c in check if c.data.get(pack) == value for name in c.data}
+            every = {(name, repr(c.data[name])) for c in space if c.data.get(pack) == value for name in c.data}
+            assert met == every, every - met
 
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
