@@ -30,7 +30,7 @@ QUESTIONS: dict[str, dict] = {name: spec for name, spec in COPIER_YML.items() if
 BASE_ANSWERS: dict[str, object] = {"project_name": "Shop"}
 # Questions that add a pack of whole files and change no other file's text but for a line: the static check meets
 # their answers with every other answer (pairwise) instead of multiplying the space by them.
-PACKS = ("error_tracking",)
+PACKS = ("error_tracking", "metrics", "tracing")
 # Short labels for yes/no questions in a combination's name; any other yes/no question is named by itself.
 LABELS = {"two_factor": "2fa", "background_tasks": "tasks"}
 

@@ -142,21 +142,26 @@ ANSWER_SETS: dict[str, dict[str, object]] = {
         "background_tasks": False,
         "cache": "redis",
     },
-    # Error reporting to Sentry (tests/test_error_reporting.py): with accounts, to sign in, and tasks.
-    "django-sentry": {
+    # Observability with everything on (tests/test_error_reporting.py, test_metrics.py, test_tracing.py): Sentry,
+    # Prometheus and OpenTelemetry, with accounts, to sign in, and tasks.
+    "django-observed": {
         "project_name": "Shop",
         "framework": "django",
         "background_tasks": True,
         "cache": "none",
         "error_tracking": "sentry",
+        "metrics": "prometheus",
+        "tracing": "opentelemetry",
     },
-    "flask-sentry": {
+    "flask-observed": {
         "project_name": "Shop",
         "framework": "flask",
         "flask_extensions": ["sqlalchemy", "security"],
         "background_tasks": True,
         "cache": "none",
         "error_tracking": "sentry",
+        "metrics": "prometheus",
+        "tracing": "opentelemetry",
     },
 }
 

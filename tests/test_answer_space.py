@@ -269,10 +269,14 @@ def test_the_space_merges_what_renders_alike_and_skips_what_is_not_asked():
     selections = {tuple(combination.data["flask_extensions"]) for combination in flask}
     assert selections == {(), ("sqlalchemy",), ("sqlalchemy", "admin"), ("sqlalchemy", "security"),
                           ("sqlalchemy", "admin", "security")}  # fmt: skip
-    # Without extensions nothing after flask_extensions is asked but error_tracking: two combinations per app_kind.
-    assert sorted(c.id for c in flask if not c.data["flask_extensions"]) == [
-        f"flask-{kind}{sentry}" for kind in ("api", "both", "site") for sentry in ("", "-sentry")
-    ]
+    # Without extensions nothing after flask_extensions is asked but the option packs: eight combinations per app_kind.
+    assert sorted(c.id for c in flask if not c.data["flask_extensions"]) == sorted(
+        f"flask-{kind}{sentry}{prometheus}{opentelemetry}"
+        for kind in ("api", "both", "site")
+        for sentry in ("", "-sentry")
+        for prometheus in ("", "-prometheus")
+        for opentelemetry in ("", "-opentelemetry")
+    )
     assert all("two_factor" not in c.data for c in flask if "security" not in c.data["flask_extensions"])
     assert len({c.key for c in flask}) == len(flask) and len({c.id for c in flask}) == len(flask)
 

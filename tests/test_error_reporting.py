@@ -201,7 +201,7 @@ def by_message(events: list[dict], message: str) -> list[dict]:
 
 
 @pytest.mark.multiprocess
-@pytest.mark.parametrize("name", answer_sets("flask-sentry", "django-sentry"))
+@pytest.mark.parametrize("name", answer_sets("flask-observed", "django-observed"))
 def test_errors_of_a_view_and_a_task_reach_sentry_once_with_the_request_id(generate, tmp_path: Path, name):
     project = generate(name).sync()
     django = project.answers["framework"] == "django"
