@@ -257,7 +257,12 @@ def test_errors_of_a_view_and_a_task_reach_sentry_once_with_the_request_id(gener
                 ["uv", "run", "--quiet", "gunicorn", "--pythonpath", str(tmp_path), *wsgi],
                 web_log,
                 cwd=project.path,
-                env={**web_env, "WEB_CONCURRENCY": "2", "GUNICORN_CMD_ARGS": f"--bind 127.0.0.1:{port}"},
+                env={
+                    **web_env,
+                    "WEB_CONCURRENCY": "2",
+                    "GUNICORN_CMD_ARGS": f"--bind 127.0.0.1:{port}",
+                    "METRICS_PORT": str(free_port()),  # these sets have metrics on too: not the default 9000
+                },
             )
             processes.append(web)
             wait_for_health(web.process, port, log=web_log)

@@ -1,0 +1,125 @@
+"""Prometheus metrics, for real: each flavour's project with metrics on, under gunicorn with its production settings
+and two workers, METRICS_PORT on a port of its own.
+
+Requests to the app show in a scrape of METRICS_PORT, which gunicorn's master serves, by route and status, summed
+over the workers that served them; GET /metrics on the app's public port is 404, so anonymous visitors cannot read them. With metrics off,
+nothing of Prometheus is generated: no module, setting or dependency.
+"""
+
+import re
+import secrets
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from helpers import FLASK_LOOPBACK_HOSTS, LoggedProcess, answer_sets, free_port, project_env, wait_for_health
+
+pytestmark = pytest.mark.slow
+
+# name{label="value",...} value, as the Prometheus text format writes a sample.
+SAMPLE = re.compile(r"^(?P<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(?P<labels>.*)\})? (?P<value>\S+)$")
+LABEL = re.compile(r'(?P<name>[a-zA-Z_][a-zA-Z0-9_]*)="(?P<value>(?:[^"\\]|\\.)*)"')
+
+# The sample that counts GET requests by route and status, per flavour: its name, the label naming the route, and
+# that label's value for /ready. Not /health: a request that waiting for the server gave up on may still be
+# served, and counted, once a worker is up.
+REQUESTS = {
+    "flask": ("flask_http_request_duration_seconds_count", "endpoint", "readiness.ready"),
+    "django": ("django_http_responses_total_by_status_view_method_total", "view", "ready"),
+}
+
+
+def samples(text: str) -> dict[tuple[str, frozenset], float]:
+    """The samples of a scrape in the Prometheus text format, by name and labels."""
+    found = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            match = SAMPLE.match(line)
+            assert match, line
+            labels = frozenset(LABEL.findall(match["labels"] or ""))
+            found[match["name"], labels] = float(match["value"])
+    return found
+
+
+def get(port: int, path: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+@pytest.mark.multiprocess
+@pytest.mark.parametrize("name", answer_sets("flask-observed", "django-observed"))
+def test_a_scrape_of_the_metrics_port_shows_each_request_by_route_and_status(generate, tmp_path: Path, name):
+    project = generate(name).sync()
+    framework = project.answers["framework"]
+    database = {"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    if framework == "django":
+        env = project_env(
+            DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+            DJANGO_DEBUG="false",
+            DJANGO_SECURE_SSL_REDIRECT="false",  # plain HTTP on loopback
+            **database,
+        )
+        project.uv_run("python", "manage.py", "collectstatic", "--no-input", env=env)
+        project.uv_run("python", "manage.py", "migrate", "--no-input", env=env)
+    else:
+        env = project_env(
+            FLASK_SECRET_KEY=secrets.token_urlsafe(50),
+            FLASK_SECURITY_PASSWORD_SALT=secrets.token_urlsafe(32),
+            FLASK_DEBUG="false",
+            **FLASK_LOOPBACK_HOSTS,
+            **database,
+        )
+        project.uv_run("flask", "--app", "shop", "db", "upgrade", env=env)
+    port, metrics_port = free_port(), free_port()
+    log = tmp_path / "web.log"
+    web = LoggedProcess(
+        ["uv", "run", "--quiet", "gunicorn"],
+        log,
+        cwd=project.path,
+        env={
+            **env,
+            "WEB_CONCURRENCY": "2",
+            "METRICS_PORT": str(metrics_port),
+            "GUNICORN_CMD_ARGS": f"--bind 127.0.0.1:{port}",
+        },
+    )
+    try:
+        wait_for_health(web.process, port, log=log)
+        # Each on a connection of its own, which either worker may take.
+        for _ in range(5):
+            assert get(port, "/ready")[0] == 200
+        assert get(port, "/metrics")[0] == 404
+        status, scrape = get(metrics_port, "/metrics")
+    finally:
+        web.stop()
+
+    assert status == 200
+    found = samples(scrape)
+    sample, route_label, ready = REQUESTS[framework]
+
+    def requests(route: str | None, status: str) -> float:
+        labels = {("method", "GET"), ("status", status)} | ({(route_label, route)} if route else set())
+        return sum(value for (name, have), value in found.items() if name == sample and labels <= have)
+
+    assert requests(ready, "200") == 5, scrape
+    assert requests(ready, "503") == 0
+    # The public port's /metrics: a request that matched no route, answered 404 and counted as such.
+    assert requests(None, "404") == 1
+
+
+@pytest.mark.parametrize("name", answer_sets("flask-scale", "django-scale"))
+def test_without_metrics_nothing_of_prometheus_is_generated(generate, name):
+    project = generate(name)
+    # The default for an MVP under modest load, recorded in the answers file (which names the template's path).
+    answers = project.path / ".copier-answers.yml"
+    assert "\nmetrics: none\n" in answers.read_text()
+    for path in project.path.rglob("*"):
+        relative = path.relative_to(project.path)
+        if path.is_file() and path != answers and not {".git", ".venv"} & set(relative.parts):
+            text = path.read_text().lower()
+            for word in ("prometheus", "metrics_port"):
+                assert word not in str(relative).lower() and word not in text, (relative, word)
