@@ -48,6 +48,7 @@ PROJECT_IMPORTS = [
     "marshmallow",
     "ninja",
     "openapi_spec_validator",
+    "opentelemetry",
     "passlib",
     "psycopg",
     "pydantic",
