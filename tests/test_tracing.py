@@ -1,0 +1,309 @@
+"""Traces over OpenTelemetry, for real: each flavour's project with tracing on and Celery tasks, under gunicorn with its
+production settings, a Celery worker and Redis on loopback, and OTEL_EXPORTER_OTLP_ENDPOINT pointing at a local HTTP
+endpoint that stands in for a collector and keeps what it is sent.
+
+A request that writes a note (which queues the project's own task, count_words) arrives there as one trace, from the
+service named after the project: the request's server span, named after its route, its SQL, the task's publish and
+the task's run in the worker, with the task's own SQL under it. The probes (/health, /ready) are not traced. With
+tracing off, nothing of OpenTelemetry is generated: no module, setting or dependency.
+
+The view under test is in a module beside the project (not in it, which other tests lint). The bodies, OTLP's protobuf,
+are decoded in the project's environment, which holds opentelemetry-proto (the exporter's dependency).
+"""
+
+import http.client
+import json
+import secrets
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Self
+
+import pytest
+from helpers import (
+    FLASK_LOOPBACK_HOSTS,
+    LoggedProcess,
+    answer_sets,
+    free_port,
+    project_env,
+    redis_server,
+    wait_for_health,
+)
+
+pytestmark = pytest.mark.slow
+
+FLASK_WSGI = """from shop import create_app
+from shop.extensions import csrf, db
+from shop.models import Note
+
+app = create_app()
+
+
+@app.post("/note")
+@csrf.exempt
+def note():
+    note = Note(title="Traced", body="three words here")
+    db.session.add(note)
+    db.session.commit()
+    return {"id": note.id}, 201
+"""
+
+DJANGO_SETTINGS = """from config.settings import *  # noqa: F403
+
+ROOT_URLCONF = "traced_urls"
+"""
+
+DJANGO_URLS = """from django.http import JsonResponse
+from django.urls import path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from config.urls import urlpatterns
+from shop.notes.models import Note
+
+
+@csrf_exempt
+@require_POST
+def note(request):
+    note = Note.objects.create(title="Traced", body="three words here")
+    return JsonResponse({"id": note.pk}, status=201)
+
+
+urlpatterns = [path("note", note), *urlpatterns]
+"""
+
+# Run in the project's environment: the spans of the request bodies whose files are its arguments, as JSON.
+DECODE = """import json
+import sys
+from pathlib import Path
+
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+
+
+def value(any_value):
+    kind = any_value.WhichOneof("value")
+    if kind == "array_value":
+        return [value(item) for item in any_value.array_value.values]
+    return getattr(any_value, kind) if kind else None
+
+
+spans = []
+for path in sys.argv[1:]:
+    request = ExportTraceServiceRequest.FromString(Path(path).read_bytes())
+    for resource_spans in request.resource_spans:
+        resource = {a.key: value(a.value) for a in resource_spans.resource.attributes}
+        for scope_spans in resource_spans.scope_spans:
+            for span in scope_spans.spans:
+                spans.append(
+                    {
+                        "service": resource.get("service.name"),
+                        "scope": scope_spans.scope.name,
+                        "trace_id": span.trace_id.hex(),
+                        "span_id": span.span_id.hex(),
+                        "parent_span_id": span.parent_span_id.hex(),
+                        "name": span.name,
+                        "kind": span.kind,
+                        "attributes": {a.key: value(a.value) for a in span.attributes},
+                    }
+                )
+print(json.dumps(spans))
+"""
+
+# opentelemetry.proto.trace.v1.Span.SpanKind
+SERVER, CLIENT, PRODUCER, CONSUMER = 2, 3, 4, 5
+
+
+class CollectorStandIn:
+    """A local HTTP endpoint that answers every POST with 200 and keeps its path, Content-Type and body."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[str, str, bytes]] = []
+        received = self.received
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                received.append((self.path, self.headers.get("Content-Type", ""), body))
+                self.send_response(200)
+                self.send_header("Content-Type", "application/x-protobuf")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def __enter__(self) -> Self:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def spans(project, collector: CollectorStandIn, folder: Path) -> list[dict]:
+    """The spans received so far, each export posted to /v1/traces as OTLP's protobuf."""
+    received = list(collector.received)
+    assert {(path, content_type) for path, content_type, _ in received} <= {("/v1/traces", "application/x-protobuf")}
+    files = []
+    for number, (_, _, body) in enumerate(received):
+        files.append(folder / f"export-{number}.bin")
+        files[-1].write_bytes(body)
+    if not files:
+        return []
+    (folder / "decode.py").write_text(DECODE)
+    output = project.uv_run("python", str(folder / "decode.py"), *map(str, files)).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def the_trace(all_spans: list[dict], route: str) -> list[dict] | None:
+    """The spans of the trace of the server span named `route`, once it holds the task's UPDATE under its run."""
+    servers = [span for span in all_spans if span["kind"] == SERVER and span["name"] == route]
+    if not servers:
+        return None
+    trace = [span for span in all_spans if span["trace_id"] == servers[0]["trace_id"]]
+    return trace if task_updates(trace) else None
+
+
+def task_updates(trace: list[dict]) -> list[dict]:
+    """The SQL UPDATEs in `trace` run by a task (under a consumer span)."""
+    runs = {span["span_id"] for span in trace if span["kind"] == CONSUMER}
+    return [span for span in trace if is_sql(span) and is_update(span) and span["parent_span_id"] in runs]
+
+
+def post(port: int, path: str) -> int:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        connection.request("POST", path, body=b"", headers={"Content-Length": "0"})
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    finally:
+        connection.close()
+
+
+def is_sql(span: dict) -> bool:
+    return span["kind"] == CLIENT and span["attributes"].get("db.system") == "sqlite"
+
+
+def is_update(span: dict) -> bool:
+    return span["attributes"].get("db.statement", "").startswith("UPDATE")
+
+
+@pytest.mark.multiprocess
+@pytest.mark.parametrize("name", answer_sets("flask-observed", "django-observed"))
+def test_a_request_its_sql_and_its_task_reach_the_collector_as_one_trace(generate, tmp_path: Path, name):
+    project = generate(name).sync()
+    django = project.answers["framework"] == "django"
+    redis, redis_url = redis_server(tmp_path / "redis.log")
+    processes = [redis]
+    with CollectorStandIn() as collector:
+        try:
+            common = {"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "REDIS_URL": redis_url}
+            tracing = {
+                "OTEL_EXPORTER_OTLP_ENDPOINT": collector.endpoint,
+                # Batches go out every 5 s by default: sooner, for a shorter test.
+                "OTEL_BSP_SCHEDULE_DELAY": "500",
+            }
+            if django:
+                env = project_env(
+                    DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+                    DJANGO_DEBUG="false",
+                    DJANGO_SECURE_SSL_REDIRECT="false",  # plain HTTP on loopback
+                    **common,
+                )
+                project.uv_run("python", "manage.py", "collectstatic", "--no-input", env=env)
+                project.uv_run("python", "manage.py", "migrate", "--no-input", env=env)
+                (tmp_path / "traced_settings.py").write_text(DJANGO_SETTINGS)
+                (tmp_path / "traced_urls.py").write_text(DJANGO_URLS)
+                web_env = {**env, "DJANGO_SETTINGS_MODULE": "traced_settings"}
+                wsgi, celery_app, route = [], "config.celery_app", "POST note"
+            else:
+                env = project_env(
+                    FLASK_SECRET_KEY=secrets.token_urlsafe(50),
+                    FLASK_SECURITY_PASSWORD_SALT=secrets.token_urlsafe(32),
+                    FLASK_DEBUG="false",
+                    **FLASK_LOOPBACK_HOSTS,
+                    **common,
+                )
+                project.uv_run("flask", "--app", "shop", "db", "upgrade", env=env)
+                (tmp_path / "traced_wsgi.py").write_text(FLASK_WSGI)
+                web_env = env
+                wsgi, celery_app, route = ["traced_wsgi:app"], "make_celery", "POST /note"
+
+            # Celery's default pool, as in production: tracing starts in each forked worker process.
+            worker = LoggedProcess(
+                ["uv", "run", "--quiet", "celery", "--app", celery_app, "worker", "--concurrency", "1"]
+                + ["--without-mingle", "--without-gossip"],
+                tmp_path / "worker.log",
+                cwd=project.path,
+                env={**env, **tracing},
+            )
+            processes.append(worker)
+            worker.wait_for_output(" ready.", timeout=90)
+            port = free_port()
+            web_log = tmp_path / "web.log"
+            web = LoggedProcess(
+                ["uv", "run", "--quiet", "gunicorn", "--pythonpath", str(tmp_path), *wsgi],
+                web_log,
+                cwd=project.path,
+                env={**web_env, **tracing, "WEB_CONCURRENCY": "2", "GUNICORN_CMD_ARGS": f"--bind 127.0.0.1:{port}"},
+            )
+            processes.append(web)
+            wait_for_health(web.process, port, log=web_log)
+            assert post(port, "/note") == 201
+
+            deadline = time.monotonic() + 90
+            while (trace := the_trace(spans(project, collector, tmp_path), route)) is None:
+                assert time.monotonic() < deadline, (
+                    f"no whole trace of {route} within 90 s: {spans(project, collector, tmp_path)}\n"
+                    + worker.log.read_text()[-3000:]
+                )
+                time.sleep(1)
+            # Stopped, each process sends what it still holds: a span of the probes would be there now.
+            web.stop()
+            worker.stop()
+        finally:
+            for process in reversed(processes):
+                process.stop()
+
+        everything = spans(project, collector, tmp_path)
+    (server,) = [span for span in trace if span["kind"] == SERVER]
+    assert server["name"] == route
+    assert server["parent_span_id"] == ""
+    assert {span["service"] for span in everything} == {"shop"}
+    # The request's SQL, the note's INSERT among it, and the task's publish, under the server span.
+    inserts = [span for span in trace if is_sql(span) and "INSERT" in span["attributes"].get("db.statement", "")]
+    assert inserts and all(span["parent_span_id"] == server["span_id"] for span in inserts), trace
+    (publish,) = [span for span in trace if span["kind"] == PRODUCER and span["parent_span_id"] == server["span_id"]]
+    runs = [span for span in trace if span["kind"] == CONSUMER and span["parent_span_id"] == publish["span_id"]]
+    assert len(runs) == 1, trace
+    # The task's own SQL, in the worker: the note's UPDATE, under the task's run (or a retry's: on SQLite, a task
+    # may find the database locked, and a retry is published from the run, in the same trace).
+    task = "shop.notes.tasks.count_words" if django else "shop.tasks.count_words"
+    assert {span["name"] for span in trace if span["kind"] == PRODUCER} == {f"apply_async/{task}"}
+    assert {span["name"] for span in trace if span["kind"] == CONSUMER} == {f"run/{task}"}
+    assert task_updates(trace), trace
+    # The probes, which wait_for_health asked many times, are not traced.
+    assert [span["name"] for span in everything if span["kind"] == SERVER] == [route]
+
+
+@pytest.mark.parametrize("name", answer_sets("flask-scale", "django-scale"))
+def test_without_tracing_nothing_of_opentelemetry_is_generated(generate, name):
+    project = generate(name)
+    # The default below high load, recorded in the answers file (which names the template's path).
+    answers = project.path / ".copier-answers.yml"
+    assert "\ntracing: none\n" in answers.read_text()
+    for path in project.path.rglob("*"):
+        relative = path.relative_to(project.path)
+        if path.is_file() and path != answers and not {".git", ".venv", "uv.lock"} & set(relative.parts):
+            for word in ("opentelemetry", "otel_", "tracing"):
+                assert word not in str(relative).lower() and word not in path.read_text().lower(), (relative, word)
