@@ -110,6 +110,7 @@ for path in sys.argv[1:]:
 print(json.dumps(spans))
 """
 
+REQUEST_ID = "trace-abc-123"
 # opentelemetry.proto.trace.v1.Span.SpanKind
 SERVER, CLIENT, PRODUCER, CONSUMER = 2, 3, 4, 5
 
@@ -182,7 +183,7 @@ def task_updates(trace: list[dict]) -> list[dict]:
 def post(port: int, path: str) -> int:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     try:
-        connection.request("POST", path, body=b"", headers={"Content-Length": "0"})
+        connection.request("POST", path, body=b"", headers={"Content-Length": "0", "X-Request-ID": REQUEST_ID})
         response = connection.getresponse()
         response.read()
         return response.status
@@ -279,6 +280,8 @@ def test_a_request_its_sql_and_its_task_reach_the_collector_as_one_trace(generat
     (server,) = [span for span in trace if span["kind"] == SERVER]
     assert server["name"] == route
     assert server["parent_span_id"] == ""
+    # The request's id, as in its log lines.
+    assert server["attributes"]["request_id"] == REQUEST_ID
     assert {span["service"] for span in everything} == {"shop"}
     # The request's SQL, the note's INSERT among it, and the task's publish, under the server span.
     inserts = [span for span in trace if is_sql(span) and "INSERT" in span["attributes"].get("db.statement", "")]
