@@ -256,7 +256,13 @@ def test_a_request_its_sql_and_its_task_reach_the_collector_as_one_trace(generat
                 ["uv", "run", "--quiet", "gunicorn", "--pythonpath", str(tmp_path), *wsgi],
                 web_log,
                 cwd=project.path,
-                env={**web_env, **tracing, "WEB_CONCURRENCY": "2", "GUNICORN_CMD_ARGS": f"--bind 127.0.0.1:{port}"},
+                env={
+                    **web_env,
+                    **tracing,
+                    "WEB_CONCURRENCY": "2",
+                    "GUNICORN_CMD_ARGS": f"--bind 127.0.0.1:{port}",
+                    "METRICS_PORT": str(free_port()),  # these sets have metrics on too: not the default 9000
+                },
             )
             processes.append(web)
             wait_for_health(web.process, port, log=web_log)
