@@ -4,16 +4,28 @@ and two workers, METRICS_PORT on a port of its own.
 Requests to the app show in a scrape of METRICS_PORT, which gunicorn's master serves, by route and status, summed
 over the workers that served them; GET /metrics on the app's public port is 404, so anonymous visitors cannot read them. With metrics off,
 nothing of Prometheus is generated: no module, setting or dependency.
+
+The Celery worker (with its prefork pool) serves the metrics of its tasks on a METRICS_PORT of its own: each task
+shows, counted by name and end state (succeeded, failed, retried) and timed, whichever pool process ran it.
 """
 
 import re
 import secrets
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
-from helpers import FLASK_LOOPBACK_HOSTS, LoggedProcess, answer_sets, free_port, project_env, wait_for_health
+from helpers import (
+    FLASK_LOOPBACK_HOSTS,
+    LoggedProcess,
+    answer_sets,
+    free_port,
+    project_env,
+    redis_server,
+    wait_for_health,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -109,6 +121,106 @@ def test_a_scrape_of_the_metrics_port_shows_each_request_by_route_and_status(gen
     assert requests(ready, "503") == 0
     # The public port's /metrics: a request that matched no route, answered 404 and counted as such.
     assert requests(None, "404") == 1
+
+
+# Tasks of the test, which the worker loads with --include: one that succeeds, one that fails, one retried once.
+TASKS = """from celery import shared_task
+
+
+@shared_task
+def succeed():
+    return 1
+
+
+@shared_task
+def fail():
+    raise RuntimeError("raised by the test's task")
+
+
+@shared_task(bind=True)
+def retry_once(self):
+    if not self.request.retries:
+        raise self.retry(countdown=0)
+"""
+
+# Queues the tasks above, from a process of its own, with the project's Celery app as the worker's.
+QUEUE = """import {celery_app}
+from metered_tasks import fail, retry_once, succeed
+
+succeed.delay()
+succeed.delay()
+fail.delay()
+retry_once.delay()
+"""
+
+
+@pytest.mark.multiprocess
+@pytest.mark.parametrize("name", answer_sets("flask-observed", "django-observed"))
+def test_a_scrape_of_the_workers_metrics_port_counts_each_task_by_name_and_state(generate, tmp_path: Path, name):
+    project = generate(name).sync()
+    (tmp_path / "metered_tasks.py").write_text(TASKS)
+    redis, redis_url = redis_server(tmp_path / "redis.log")
+    common = {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "REDIS_URL": redis_url,
+        "PYTHONPATH": str(tmp_path),
+    }
+    if project.answers["framework"] == "django":
+        env = project_env(DJANGO_SECRET_KEY=secrets.token_urlsafe(50), DJANGO_DEBUG="false", **common)
+        celery_app = "config.celery_app"
+    else:
+        env = project_env(
+            FLASK_SECRET_KEY=secrets.token_urlsafe(50),
+            FLASK_SECURITY_PASSWORD_SALT=secrets.token_urlsafe(32),
+            FLASK_DEBUG="false",
+            **FLASK_LOOPBACK_HOSTS,
+            **common,
+        )
+        celery_app = "make_celery"
+    metrics_dir = tmp_path / "metrics"
+    metrics_dir.mkdir()
+    # Counts of an earlier run, which the worker deletes as it starts.
+    (metrics_dir / "counter_99999.db").write_bytes(b"")
+    metrics_port = free_port()
+    worker = LoggedProcess(
+        ["uv", "run", "--quiet", "celery", "--app", celery_app, "worker", "--pool", "prefork", "--concurrency", "2"]
+        + ["--without-mingle", "--without-gossip", "--include", "metered_tasks"],
+        tmp_path / "worker.log",
+        cwd=project.path,
+        env={**env, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir), "METRICS_PORT": str(metrics_port)},
+    )
+
+    def tasks(task: str, state: str) -> float:
+        labels = frozenset({("task", f"metered_tasks.{task}"), ("state", state)})
+        return found.get(("celery_tasks_total", labels), 0.0)
+
+    expected = {
+        ("succeed", "succeeded"): 2,
+        ("fail", "failed"): 1,
+        ("retry_once", "retried"): 1,
+        ("retry_once", "succeeded"): 1,
+    }
+    try:
+        worker.wait_for_output(" ready.", timeout=90)
+        assert not (metrics_dir / "counter_99999.db").exists()
+        project.uv_run("python", "-c", QUEUE.format(celery_app=celery_app), env=env)
+        deadline = time.monotonic() + 60
+        while True:
+            status, scrape = get(metrics_port, "/metrics")
+            found = samples(scrape)
+            if all(tasks(*key) == count for key, count in expected.items()) or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+    finally:
+        worker.stop()
+        redis.stop()
+
+    assert status == 200
+    assert {key: tasks(*key) for key in expected} == expected, worker.log.read_text()
+    assert tasks("fail", "succeeded") == 0
+    timed = frozenset({("task", "metered_tasks.succeed"), ("state", "succeeded")})
+    assert found[("celery_task_duration_seconds_count", timed)] == 2
+    assert found[("celery_task_duration_seconds_sum", timed)] > 0
 
 
 @pytest.mark.parametrize("name", answer_sets("flask-scale", "django-scale"))
