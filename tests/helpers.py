@@ -6,7 +6,9 @@ with DirtyLocalWarning, silenced in pyproject.toml), so the tests see the work t
 
 from __future__ import annotations
 
+import gzip
 import http.client
+import http.server
 import json
 import os
 import re
@@ -28,6 +30,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
+from typing import Self
 from urllib.parse import urlsplit
 
 import copier
@@ -790,6 +793,113 @@ class LoggedProcess:
         """SIGKILL, as a machine that fails."""
         self._signal_group(signal.SIGKILL)
         self.process.wait()
+
+
+class PostSink:
+    """A local HTTP endpoint that stands in for a service the app reports to (Sentry, an OpenTelemetry collector):
+    it answers every POST with 200, REPLY and REPLY_TYPE, and keeps each one's path, Content-Type and body (gunzipped
+    when its Content-Encoding is gzip) in `received`, in order. Serves from a thread, as a context manager."""
+
+    REPLY = b""
+    REPLY_TYPE = "application/json"
+
+    def __init__(self) -> None:
+        self.received: list[tuple[str, str, bytes]] = []
+        received, reply, reply_type = self.received, self.REPLY, self.REPLY_TYPE
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                if self.headers.get("Content-Encoding") == "gzip":
+                    body = gzip.decompress(body)
+                received.append((self.path, self.headers.get("Content-Type", ""), body))
+                self.send_response(200)
+                self.send_header("Content-Type", reply_type)
+                self.send_header("Content-Length", str(len(reply)))
+                self.end_headers()
+                self.wfile.write(reply)
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def port(self) -> int:
+        return self.server.server_address[1]
+
+    def __enter__(self) -> Self:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def production_env(project: Project, database_url: str, **extra: str) -> dict[str, str]:
+    """The environment in which `project` runs with its production settings (debug off, fresh secrets, plain HTTP on
+    loopback), its database at `database_url`, plus `extra`; the migrations applied there first, and for Django the
+    static files collected, which its production settings serve from their manifest."""
+    if project.answers["framework"] == "django":
+        env = project_env(
+            DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+            DJANGO_DEBUG="false",
+            DJANGO_SECURE_SSL_REDIRECT="false",  # plain HTTP on loopback
+            DATABASE_URL=database_url,
+            **extra,
+        )
+        project.uv_run("python", "manage.py", "collectstatic", "--no-input", env=env)
+        project.uv_run("python", "manage.py", "migrate", "--no-input", env=env)
+    else:
+        env = project_env(
+            FLASK_SECRET_KEY=secrets.token_urlsafe(50),
+            FLASK_SECURITY_PASSWORD_SALT=secrets.token_urlsafe(32),
+            FLASK_DEBUG="false",
+            **FLASK_LOOPBACK_HOSTS,
+            DATABASE_URL=database_url,
+            **extra,
+        )
+        project.uv_run("flask", "--app", "shop", "db", "upgrade", env=env)
+    return env
+
+
+def start_gunicorn(project: Project, env: dict[str, str], log: Path, *arguments: str) -> tuple[LoggedProcess, int]:
+    """Start `project`'s gunicorn, as its gunicorn.conf.py sets it up, with `env` and `arguments` (say
+    `--pythonpath DIR module:app`), 2 workers on a free loopback port and its metrics (when on) on another, not
+    the default 9000, unless `env` names it. Return it and its port once it serves /health."""
+    port = free_port()
+    web = LoggedProcess(
+        ["uv", "run", "--quiet", "gunicorn", *arguments],
+        log,
+        cwd=project.path,
+        env={
+            "METRICS_PORT": str(free_port()),
+            **env,
+            "WEB_CONCURRENCY": "2",
+            "GUNICORN_CMD_ARGS": f"--bind 127.0.0.1:{port}",
+        },
+    )
+    wait_for_health(web.process, port, log=log)
+    return web, port
+
+
+# Each framework's `celery --app`.
+CELERY_APPS = {"django": "config.celery_app", "flask": "make_celery"}
+
+
+def start_celery_worker(project: Project, env: dict[str, str], log: Path, *options: str) -> LoggedProcess:
+    """Start `project`'s Celery worker with `env` and `options` (say `--pool solo`); return it once it is ready."""
+    app = CELERY_APPS[project.answers["framework"]]
+    worker = LoggedProcess(
+        ["uv", "run", "--quiet", "celery", "--app", app, "worker", "--without-mingle", "--without-gossip", *options],
+        log,
+        cwd=project.path,
+        env=env,
+    )
+    worker.wait_for_output(" ready.", timeout=90)
+    return worker
 
 
 def redis_server(log: Path) -> tuple[LoggedProcess, str]:

@@ -11,26 +11,20 @@ The views and the task under test are in modules beside the project (not in it, 
 takes the email address from the form, so that the source lines sent around each frame do not hold it.
 """
 
-import gzip
 import http.client
 import json
-import secrets
-import threading
 import time
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Self
 
 import pytest
 from helpers import (
-    FLASK_LOOPBACK_HOSTS,
-    LoggedProcess,
+    PostSink,
     answer_sets,
-    free_port,
-    project_env,
+    production_env,
     redis_server,
-    wait_for_health,
+    start_celery_worker,
+    start_gunicorn,
 )
 
 pytestmark = pytest.mark.slow
@@ -123,54 +117,27 @@ def envelope_items(body: bytes) -> list[tuple[dict, bytes]]:
     return items
 
 
-class SentryStandIn:
-    """A local HTTP endpoint that answers every POST with 200 and keeps its path and body, gunzipped."""
+class SentryStandIn(PostSink):
+    """Sentry's stand-in: a local endpoint that keeps what it is posted (helpers.PostSink)."""
 
-    def __init__(self) -> None:
-        self.received: list[tuple[str, bytes]] = []
-        received = self.received
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                if self.headers.get("Content-Encoding") == "gzip":
-                    body = gzip.decompress(body)
-                received.append((self.path, body))
-                self.send_response(200)
-                self.send_header("Content-Length", "2")
-                self.end_headers()
-                self.wfile.write(b"{}")
-
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+    REPLY = b"{}"
 
     @property
     def dsn(self) -> str:
-        return f"http://public@127.0.0.1:{self.server.server_address[1]}/1"
+        return f"http://public@127.0.0.1:{self.port}/1"
 
     def events(self) -> list[dict]:
         """The events received so far, each posted to project 1's envelope endpoint."""
-        assert {path for path, _ in self.received} <= {"/api/1/envelope/"}, self.received
+        assert {path for path, _, _ in self.received} <= {"/api/1/envelope/"}, self.received
         return [
             json.loads(payload)
-            for _, body in list(self.received)
+            for _, _, body in list(self.received)
             for header, payload in envelope_items(body)
             if header["type"] == "event"
         ]
 
     def raw(self) -> str:
-        return "\n".join(body.decode(errors="replace") for _, body in self.received)
-
-    def __enter__(self) -> Self:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        return "\n".join(body.decode(errors="replace") for _, _, body in self.received)
 
 
 def request(port: int, method: str, path: str, request_id: str, body: dict | None = None) -> int:
@@ -210,62 +177,25 @@ def test_errors_of_a_view_and_a_task_reach_sentry_once_with_the_request_id(gener
     processes = [redis]
     with SentryStandIn() as sentry:
         try:
-            common = {
-                "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-                "REDIS_URL": redis_url,
-                "SENTRY_DSN": sentry.dsn,
-                "PYTHONPATH": str(tmp_path),  # the worker's; gunicorn's is --pythonpath
-            }
+            env = production_env(
+                project,
+                f"sqlite:///{tmp_path / 'db.sqlite3'}",
+                REDIS_URL=redis_url,
+                SENTRY_DSN=sentry.dsn,
+                PYTHONPATH=str(tmp_path),  # the worker's; gunicorn's is --pythonpath
+            )
             if django:
-                env = project_env(
-                    DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-                    DJANGO_DEBUG="false",
-                    DJANGO_SECURE_SSL_REDIRECT="false",  # plain HTTP on loopback
-                    **common,
-                )
-                project.uv_run("python", "manage.py", "collectstatic", "--no-input", env=env)
-                project.uv_run("python", "manage.py", "migrate", "--no-input", env=env)
                 (tmp_path / "observed_settings.py").write_text(DJANGO_SETTINGS)
                 (tmp_path / "observed_urls.py").write_text(DJANGO_URLS)
-                web_env = {**env, "DJANGO_SETTINGS_MODULE": "observed_settings"}
-                wsgi, celery_app = [], "config.celery_app"
+                web_env, wsgi = {**env, "DJANGO_SETTINGS_MODULE": "observed_settings"}, []
             else:
-                env = project_env(
-                    FLASK_SECRET_KEY=secrets.token_urlsafe(50),
-                    FLASK_SECURITY_PASSWORD_SALT=secrets.token_urlsafe(32),
-                    FLASK_DEBUG="false",
-                    **FLASK_LOOPBACK_HOSTS,
-                    **common,
-                )
-                project.uv_run("flask", "--app", "shop", "db", "upgrade", env=env)
                 (tmp_path / "observed_wsgi.py").write_text(FLASK_WSGI)
-                web_env = env
-                wsgi, celery_app = ["observed_wsgi:app"], "make_celery"
-
-            worker = LoggedProcess(
-                ["uv", "run", "--quiet", "celery", "--app", celery_app, "worker", "--pool", "solo"]
-                + ["--without-mingle", "--without-gossip", "--include", "observed_tasks"],
-                tmp_path / "worker.log",
-                cwd=project.path,
-                env=env,
-            )
+                web_env, wsgi = env, ["observed_wsgi:app"]
+            options = ["--pool", "solo", "--include", "observed_tasks"]
+            worker = start_celery_worker(project, env, tmp_path / "worker.log", *options)
             processes.append(worker)
-            worker.wait_for_output(" ready.", timeout=90)
-            port = free_port()
-            web_log = tmp_path / "web.log"
-            web = LoggedProcess(
-                ["uv", "run", "--quiet", "gunicorn", "--pythonpath", str(tmp_path), *wsgi],
-                web_log,
-                cwd=project.path,
-                env={
-                    **web_env,
-                    "WEB_CONCURRENCY": "2",
-                    "GUNICORN_CMD_ARGS": f"--bind 127.0.0.1:{port}",
-                    "METRICS_PORT": str(free_port()),  # these sets have metrics on too: not the default 9000
-                },
-            )
+            web, port = start_gunicorn(project, web_env, tmp_path / "web.log", "--pythonpath", str(tmp_path), *wsgi)
             processes.append(web)
-            wait_for_health(web.process, port, log=web_log)
             assert sentry.events() == []  # starting up reports nothing
 
             form = {"email": EMAIL, "password": PASSWORD, "note": "body-value"}

@@ -12,19 +12,16 @@ lint): one that raises, and one that adds a note, which queues the note's word c
 import http.client
 import json
 import re
-import secrets
 import time
 from pathlib import Path
 
 import pytest
 from helpers import (
-    FLASK_LOOPBACK_HOSTS,
-    LoggedProcess,
     answer_sets,
-    free_port,
-    project_env,
+    production_env,
     redis_server,
-    wait_for_health,
+    start_celery_worker,
+    start_gunicorn,
 )
 
 pytestmark = [pytest.mark.slow, pytest.mark.multiprocess]
@@ -105,48 +102,19 @@ def test_one_request_id_through_gunicorn_and_the_worker(generate, tmp_path, name
     redis, redis_url = redis_server(tmp_path / "redis.log")
     processes = [redis]
     try:
-        common = {"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "REDIS_URL": redis_url}
+        env = production_env(project, f"sqlite:///{tmp_path / 'db.sqlite3'}", REDIS_URL=redis_url)
         if django:
-            env = project_env(
-                DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-                DJANGO_DEBUG="false",
-                DJANGO_SECURE_SSL_REDIRECT="false",  # plain HTTP on loopback
-                **common,
-            )
-            project.uv_run("python", "manage.py", "collectstatic", "--no-input", env=env)
-            project.uv_run("python", "manage.py", "migrate", "--no-input", env=env)
             (tmp_path / "observed_settings.py").write_text(DJANGO_SETTINGS)
             (tmp_path / "observed_urls.py").write_text(DJANGO_URLS)
-            web_env = {**env, "DJANGO_SETTINGS_MODULE": "observed_settings"}
-            wsgi, celery_app = [], "config.celery_app"
+            web_env, wsgi = {**env, "DJANGO_SETTINGS_MODULE": "observed_settings"}, []
         else:
-            env = project_env(
-                FLASK_SECRET_KEY=secrets.token_urlsafe(50), FLASK_DEBUG="false", **FLASK_LOOPBACK_HOSTS, **common
-            )
-            project.uv_run("flask", "--app", "shop", "db", "upgrade", env=env)
             (tmp_path / "observed_wsgi.py").write_text(FLASK_WSGI)
-            web_env = env
-            wsgi, celery_app = ["observed_wsgi:app"], "make_celery"
-
-        worker = LoggedProcess(
-            ["uv", "run", "--quiet", "celery", "--app", celery_app, "worker", "--pool", "solo"]
-            + ["--without-mingle", "--without-gossip"],
-            tmp_path / "worker.log",
-            cwd=project.path,
-            env=env,
-        )
+            web_env, wsgi = env, ["observed_wsgi:app"]
+        worker = start_celery_worker(project, env, tmp_path / "worker.log", "--pool", "solo")
         processes.append(worker)
-        worker.wait_for_output(" ready.", timeout=90)
-        port = free_port()
         web_log = tmp_path / "web.log"
-        web = LoggedProcess(
-            ["uv", "run", "--quiet", "gunicorn", "--pythonpath", str(tmp_path), *wsgi],
-            web_log,
-            cwd=project.path,
-            env={**web_env, "WEB_CONCURRENCY": "2", "GUNICORN_CMD_ARGS": f"--bind 127.0.0.1:{port}"},
-        )
+        web, port = start_gunicorn(project, web_env, web_log, "--pythonpath", str(tmp_path), *wsgi)
         processes.append(web)
-        wait_for_health(web.process, port, log=web_log)
 
         status, headers, body = fetch(port, "/count", "abc-123")
         assert status == 200, body

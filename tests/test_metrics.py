@@ -10,7 +10,6 @@ shows, counted by name and end state (succeeded, failed, retried) and timed, whi
 """
 
 import re
-import secrets
 import time
 import urllib.error
 import urllib.request
@@ -18,13 +17,13 @@ from pathlib import Path
 
 import pytest
 from helpers import (
-    FLASK_LOOPBACK_HOSTS,
-    LoggedProcess,
+    CELERY_APPS,
     answer_sets,
     free_port,
-    project_env,
+    production_env,
     redis_server,
-    wait_for_health,
+    start_celery_worker,
+    start_gunicorn,
 )
 
 pytestmark = pytest.mark.slow
@@ -67,40 +66,10 @@ def get(port: int, path: str) -> tuple[int, str]:
 def test_a_scrape_of_the_metrics_port_shows_each_request_by_route_and_status(generate, tmp_path: Path, name):
     project = generate(name).sync()
     framework = project.answers["framework"]
-    database = {"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
-    if framework == "django":
-        env = project_env(
-            DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-            DJANGO_DEBUG="false",
-            DJANGO_SECURE_SSL_REDIRECT="false",  # plain HTTP on loopback
-            **database,
-        )
-        project.uv_run("python", "manage.py", "collectstatic", "--no-input", env=env)
-        project.uv_run("python", "manage.py", "migrate", "--no-input", env=env)
-    else:
-        env = project_env(
-            FLASK_SECRET_KEY=secrets.token_urlsafe(50),
-            FLASK_SECURITY_PASSWORD_SALT=secrets.token_urlsafe(32),
-            FLASK_DEBUG="false",
-            **FLASK_LOOPBACK_HOSTS,
-            **database,
-        )
-        project.uv_run("flask", "--app", "shop", "db", "upgrade", env=env)
-    port, metrics_port = free_port(), free_port()
-    log = tmp_path / "web.log"
-    web = LoggedProcess(
-        ["uv", "run", "--quiet", "gunicorn"],
-        log,
-        cwd=project.path,
-        env={
-            **env,
-            "WEB_CONCURRENCY": "2",
-            "METRICS_PORT": str(metrics_port),
-            "GUNICORN_CMD_ARGS": f"--bind 127.0.0.1:{port}",
-        },
-    )
+    env = production_env(project, f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    metrics_port = free_port()
+    web, port = start_gunicorn(project, {**env, "METRICS_PORT": str(metrics_port)}, tmp_path / "web.log")
     try:
-        wait_for_health(web.process, port, log=log)
         # Each on a connection of its own, which either worker may take.
         for _ in range(5):
             assert get(port, "/ready")[0] == 200
@@ -160,35 +129,14 @@ def test_a_scrape_of_the_workers_metrics_port_counts_each_task_by_name_and_state
     project = generate(name).sync()
     (tmp_path / "metered_tasks.py").write_text(TASKS)
     redis, redis_url = redis_server(tmp_path / "redis.log")
-    common = {
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "REDIS_URL": redis_url,
-        "PYTHONPATH": str(tmp_path),
-    }
-    if project.answers["framework"] == "django":
-        env = project_env(DJANGO_SECRET_KEY=secrets.token_urlsafe(50), DJANGO_DEBUG="false", **common)
-        celery_app = "config.celery_app"
-    else:
-        env = project_env(
-            FLASK_SECRET_KEY=secrets.token_urlsafe(50),
-            FLASK_SECURITY_PASSWORD_SALT=secrets.token_urlsafe(32),
-            FLASK_DEBUG="false",
-            **FLASK_LOOPBACK_HOSTS,
-            **common,
-        )
-        celery_app = "make_celery"
+    processes = [redis]
+    env = production_env(project, f"sqlite:///{tmp_path / 'db.sqlite3'}", REDIS_URL=redis_url, PYTHONPATH=str(tmp_path))
     metrics_dir = tmp_path / "metrics"
     metrics_dir.mkdir()
     # Counts of an earlier run, which the worker deletes as it starts.
     (metrics_dir / "counter_99999.db").write_bytes(b"")
     metrics_port = free_port()
-    worker = LoggedProcess(
-        ["uv", "run", "--quiet", "celery", "--app", celery_app, "worker", "--pool", "prefork", "--concurrency", "2"]
-        + ["--without-mingle", "--without-gossip", "--include", "metered_tasks"],
-        tmp_path / "worker.log",
-        cwd=project.path,
-        env={**env, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir), "METRICS_PORT": str(metrics_port)},
-    )
+    worker_env = {**env, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir), "METRICS_PORT": str(metrics_port)}
 
     def tasks(task: str, state: str) -> float:
         labels = frozenset({("task", f"metered_tasks.{task}"), ("state", state)})
@@ -201,8 +149,11 @@ def test_a_scrape_of_the_workers_metrics_port_counts_each_task_by_name_and_state
         ("retry_once", "succeeded"): 1,
     }
     try:
-        worker.wait_for_output(" ready.", timeout=90)
+        options = ["--pool", "prefork", "--concurrency", "2", "--include", "metered_tasks"]
+        worker = start_celery_worker(project, worker_env, tmp_path / "worker.log", *options)
+        processes.append(worker)
         assert not (metrics_dir / "counter_99999.db").exists()
+        celery_app = CELERY_APPS[project.answers["framework"]]
         project.uv_run("python", "-c", QUEUE.format(celery_app=celery_app), env=env)
         deadline = time.monotonic() + 60
         while True:
@@ -212,8 +163,8 @@ def test_a_scrape_of_the_workers_metrics_port_counts_each_task_by_name_and_state
                 break
             time.sleep(0.5)
     finally:
-        worker.stop()
-        redis.stop()
+        for process in reversed(processes):
+            process.stop()
 
     assert status == 200
     assert {key: tasks(*key) for key in expected} == expected, worker.log.read_text()

@@ -13,22 +13,17 @@ are decoded in the project's environment, which holds opentelemetry-proto (the e
 
 import http.client
 import json
-import secrets
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Self
 
 import pytest
 from helpers import (
-    FLASK_LOOPBACK_HOSTS,
-    LoggedProcess,
+    PostSink,
     answer_sets,
-    free_port,
-    project_env,
+    production_env,
     redis_server,
-    wait_for_health,
+    start_celery_worker,
+    start_gunicorn,
 )
 
 pytestmark = pytest.mark.slow
@@ -115,39 +110,14 @@ REQUEST_ID = "trace-abc-123"
 SERVER, CLIENT, PRODUCER, CONSUMER = 2, 3, 4, 5
 
 
-class CollectorStandIn:
-    """A local HTTP endpoint that answers every POST with 200 and keeps its path, Content-Type and body."""
+class CollectorStandIn(PostSink):
+    """An OpenTelemetry collector's stand-in: a local endpoint that keeps what it is posted (helpers.PostSink)."""
 
-    def __init__(self) -> None:
-        self.received: list[tuple[str, str, bytes]] = []
-        received = self.received
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                received.append((self.path, self.headers.get("Content-Type", ""), body))
-                self.send_response(200)
-                self.send_header("Content-Type", "application/x-protobuf")
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+    REPLY_TYPE = "application/x-protobuf"
 
     @property
     def endpoint(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def __enter__(self) -> Self:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        return f"http://127.0.0.1:{self.port}"
 
 
 def spans(project, collector: CollectorStandIn, folder: Path) -> list[dict]:
@@ -208,64 +178,28 @@ def test_a_request_its_sql_and_its_task_reach_the_collector_as_one_trace(generat
     processes = [redis]
     with CollectorStandIn() as collector:
         try:
-            common = {"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "REDIS_URL": redis_url}
             tracing = {
                 "OTEL_EXPORTER_OTLP_ENDPOINT": collector.endpoint,
                 # Batches go out every 5 s by default: sooner, for a shorter test.
                 "OTEL_BSP_SCHEDULE_DELAY": "500",
             }
+            env = production_env(project, f"sqlite:///{tmp_path / 'db.sqlite3'}", REDIS_URL=redis_url)
             if django:
-                env = project_env(
-                    DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-                    DJANGO_DEBUG="false",
-                    DJANGO_SECURE_SSL_REDIRECT="false",  # plain HTTP on loopback
-                    **common,
-                )
-                project.uv_run("python", "manage.py", "collectstatic", "--no-input", env=env)
-                project.uv_run("python", "manage.py", "migrate", "--no-input", env=env)
                 (tmp_path / "traced_settings.py").write_text(DJANGO_SETTINGS)
                 (tmp_path / "traced_urls.py").write_text(DJANGO_URLS)
                 web_env = {**env, "DJANGO_SETTINGS_MODULE": "traced_settings"}
-                wsgi, celery_app, route = [], "config.celery_app", "POST note"
+                wsgi, route = [], "POST note"
             else:
-                env = project_env(
-                    FLASK_SECRET_KEY=secrets.token_urlsafe(50),
-                    FLASK_SECURITY_PASSWORD_SALT=secrets.token_urlsafe(32),
-                    FLASK_DEBUG="false",
-                    **FLASK_LOOPBACK_HOSTS,
-                    **common,
-                )
-                project.uv_run("flask", "--app", "shop", "db", "upgrade", env=env)
                 (tmp_path / "traced_wsgi.py").write_text(FLASK_WSGI)
                 web_env = env
-                wsgi, celery_app, route = ["traced_wsgi:app"], "make_celery", "POST /note"
+                wsgi, route = ["traced_wsgi:app"], "POST /note"
 
             # Celery's default pool, as in production: tracing starts in each forked worker process.
-            worker = LoggedProcess(
-                ["uv", "run", "--quiet", "celery", "--app", celery_app, "worker", "--concurrency", "1"]
-                + ["--without-mingle", "--without-gossip"],
-                tmp_path / "worker.log",
-                cwd=project.path,
-                env={**env, **tracing},
-            )
+            worker = start_celery_worker(project, {**env, **tracing}, tmp_path / "worker.log", "--concurrency", "1")
             processes.append(worker)
-            worker.wait_for_output(" ready.", timeout=90)
-            port = free_port()
-            web_log = tmp_path / "web.log"
-            web = LoggedProcess(
-                ["uv", "run", "--quiet", "gunicorn", "--pythonpath", str(tmp_path), *wsgi],
-                web_log,
-                cwd=project.path,
-                env={
-                    **web_env,
-                    **tracing,
-                    "WEB_CONCURRENCY": "2",
-                    "GUNICORN_CMD_ARGS": f"--bind 127.0.0.1:{port}",
-                    "METRICS_PORT": str(free_port()),  # these sets have metrics on too: not the default 9000
-                },
-            )
+            arguments = ["--pythonpath", str(tmp_path), *wsgi]
+            web, port = start_gunicorn(project, {**web_env, **tracing}, tmp_path / "web.log", *arguments)
             processes.append(web)
-            wait_for_health(web.process, port, log=web_log)
             assert post(port, "/note") == 201
 
             deadline = time.monotonic() + 90
