@@ -194,11 +194,7 @@ def assert_no_template_syntax(project: Path) -> None:
     """Assert that no file the template wrote into `project` holds Copier syntax (LEFTOVER), a run of blank lines
     (Python and Mako aside, whose blank lines ruff format owns), a missing or doubled final newline, or, outside
     HTML and Markdown, `{{` or `{%`."""
-    files = [
-        path
-        for path in project.rglob("*")
-        if path.is_file() and not {".git", *RUN_ARTIFACTS} & set(path.relative_to(project).parts)
-    ]
+    files = template_files(project)
     assert files
     for path in files:
         text = path.read_text()
@@ -210,6 +206,29 @@ def assert_no_template_syntax(project: Path) -> None:
             assert text.endswith("\n") and not text.endswith("\n\n"), f"{relative}: end of file"
         if path.suffix not in {".html", ".md"}:
             assert "{{" not in text and "{%" not in text, relative
+
+
+def template_files(project: Path) -> list[Path]:
+    """The files the template wrote into `project`: not in .git, nor made by running the project (RUN_ARTIFACTS)."""
+    return [
+        path
+        for path in project.rglob("*")
+        if path.is_file() and not {".git", *RUN_ARTIFACTS} & set(path.relative_to(project).parts)
+    ]
+
+
+def assert_pack_is_off(project: Path, answer: str, words: tuple[str, ...]) -> None:
+    """Assert that the answers file of `project` holds the line `answer` (such as "metrics: none") and that no other
+    file the template wrote names any of `words` (lower case) in its path or its text: nothing of an option pack
+    that is off."""
+    answers = project / ".copier-answers.yml"
+    assert f"\n{answer}\n" in answers.read_text()
+    for path in template_files(project):
+        if path != answers:
+            relative = str(path.relative_to(project)).lower()
+            text = path.read_text(errors="replace").lower()
+            for word in words:
+                assert word not in relative and word not in text, (relative, word)
 
 
 def find_python() -> str:
