@@ -35,6 +35,7 @@ def test_without_redis_nothing_of_it_is_generated(generate):
 
 def test_exactly_one_beat_is_deployed(generate):
     project = generate("django-scale")
+    assert '"django-redis==7.0.0"' in (project.path / "pyproject.toml").read_text()
     command = ["celery", "--app", "config.celery_app", "beat", "--loglevel", "INFO"]
     command += ["--schedule", "/tmp/celerybeat-schedule"]
     services = yaml.safe_load((project.path / "compose.yaml").read_text())["services"]
@@ -45,7 +46,6 @@ def test_exactly_one_beat_is_deployed(generate):
     assert container["command"] == command
     # The schedule file goes to the one writable folder of the read-only container.
     assert {"name": "tmp", "mountPath": "/tmp"} in container["volumeMounts"]
-    assert "pyproject" and '"django-redis==7.0.0"' in (project.path / "pyproject.toml").read_text()
 
 
 @pytest.mark.postgres
