@@ -6,7 +6,6 @@ production settings, PostgreSQL and a redis-server that the test stops; pages, s
 a note is saved, and /ready names Redis.
 """
 
-import http.client
 import json
 import re
 
@@ -20,7 +19,9 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("django")]
 @pytest.mark.parametrize("name", ["django-cache", "django-tasks", "django-api-scale"])
 def test_the_projects_own_outage_tests_pass(generate, name):
     project = generate(name).sync()
-    result = project.uv_run("pytest", "-q", "-p", "no:cacheprovider", "tests/test_redis_outage.py", "tests/test_pages.py")
+    result = project.uv_run(
+        "pytest", "-q", "-p", "no:cacheprovider", "tests/test_redis_outage.py", "tests/test_pages.py"
+    )
     assert " passed" in result.stdout and "failed" not in result.stdout, result.stdout
 
 
