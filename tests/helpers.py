@@ -921,10 +921,10 @@ def start_celery_worker(project: Project, env: dict[str, str], log: Path, *optio
     return worker
 
 
-def redis_server(log: Path) -> tuple[LoggedProcess, str]:
-    """Debian's redis-server on a free loopback port, nothing saved to disk; return it and its URL (database 0).
-    Raises AssertionError when it does not start."""
-    port = free_port()
+def redis_server(log: Path, port: int | None = None) -> tuple[LoggedProcess, str]:
+    """Debian's redis-server on loopback `port` (default: a free one), nothing saved to disk; return it and its URL
+    (database 0). Raises AssertionError when it does not start."""
+    port = port or free_port()
     server = LoggedProcess(
         ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], log
     )
