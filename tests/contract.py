@@ -331,7 +331,9 @@ def check_idempotency_keys(call, owner: dict[str, str], other: dict[str, str]) -
     again = call("POST", NOTES, note, {**owner, "Idempotency-Key": key})
     assert (again.status, again.json()) == (first.status, first.json()), (again.status, again.body[:500])
     assert count(owner) == before + 1
-    errors = assert_error(call("POST", NOTES, {**note, "body": "Another body."}, {**owner, "Idempotency-Key": key}), 422)
+    errors = assert_error(
+        call("POST", NOTES, {**note, "body": "Another body."}, {**owner, "Idempotency-Key": key}), 422
+    )
     assert set(errors["errors"]) == {"json"}, errors
     for malformed in ["", '""', "x" * 256, "caf\u00e9", '"unclosed']:
         assert_error(call("POST", NOTES, note, {**owner, "Idempotency-Key": malformed}), 400)
