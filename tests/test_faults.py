@@ -406,13 +406,14 @@ def scenario(stack: Stack) -> None:
         load.enter("redis back")
         load.wait_for_every_thread()
 
-        # (b) PostgreSQL stopped, and started once /ready said so and every thread was answered without it.
+        # (b) PostgreSQL stopped, and started once /ready said so and every thread was answered without it. The
+        # phase starts as the shutdown does, and ends once the server accepts connections again.
         def while_postgres_is_down() -> None:
-            load.enter("postgres down")
             ready_while_postgres_down.append(ready(stack.port))
             load.wait_for_every_thread(at_least=1)
             ready_while_postgres_down.append(ready(stack.port))
 
+        load.enter("postgres down")
         stack.restart_postgres(while_down=while_postgres_is_down)
         load.enter("postgres back")
         load.wait_for_every_thread()
