@@ -930,9 +930,8 @@ def start_celery_worker(project: Project, env: dict[str, str], log: Path, *optio
 
 
 def redis_server(log: Path, port: int | None = None) -> tuple[LoggedProcess, str]:
-    """Debian's redis-server on loopback `port` (None: a free one), nothing saved to disk; return it and its URL
-    (database 0). Start it again on the port of a stopped one to bring that one back, empty. Raises AssertionError
-    when it does not start."""
+    """Debian's redis-server on loopback `port` (default: a free one), nothing saved to disk; return it and its URL
+    (database 0). Raises AssertionError when it does not start."""
     port = port or free_port()
     server = LoggedProcess(
         ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], log
