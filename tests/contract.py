@@ -11,6 +11,7 @@ from __future__ import annotations
 import http.client
 import json
 import re
+import secrets
 import sqlite3
 import urllib.error
 import urllib.request
@@ -31,6 +32,7 @@ PHRASES = {
     403: "Forbidden",
     404: "Not Found",
     405: "Method Not Allowed",
+    409: "Conflict",
     413: "Request Entity Too Large",
     415: "Unsupported Media Type",
     422: "Unprocessable Entity",
@@ -244,6 +246,8 @@ def check_contract(base_url: str, clients: Clients) -> None:
     assert_error(call("DELETE", one, headers=other), 404)
     assert call("GET", one, headers=owner).json() == patched.json()
 
+    check_idempotency_keys(call, owner, other)
+
     # Pagination: newest first, the total count, limits on page and page_size.
     titles = [f"Page note {number}" for number in range(3)]
     for title in titles:
@@ -308,6 +312,39 @@ def check_contract(base_url: str, clients: Clients) -> None:
         assert NOTES in paths and any(re.fullmatch(rf"{NOTES}/\{{\w+\}}", path) for path in paths), paths
         docs = call("GET", "/api/docs", headers=clients.staff)
         assert docs.status == 200 and b"swagger-ui" in docs.body.lower(), docs.status
+
+
+def check_idempotency_keys(call, owner: dict[str, str], other: dict[str, str]) -> None:
+    """`POST /api/notes` with an `Idempotency-Key`: the same key and body create one note and get the same status and
+    body twice; another body with the key is 422, writing nothing; a malformed key is 400; another user's same key is
+    theirs alone. Each run uses keys of its own (random), so that a rerun on the same database starts afresh."""
+
+    def count(headers: dict[str, str]) -> int:
+        return assert_page(call("GET", f"{NOTES}?page_size=1", headers=headers), 1, 1)["count"]
+
+    key = f'"contract-{secrets.token_hex(8)}"'
+    note = {"title": "Once", "body": "Sent twice, created once."}
+    before, others_before = count(owner), count(other)
+    first = call("POST", NOTES, note, {**owner, "Idempotency-Key": key})
+    assert first.status == 201, (first.status, first.body[:500])
+    assert_note(first.json(), "Once", "Sent twice, created once.")
+    again = call("POST", NOTES, note, {**owner, "Idempotency-Key": key})
+    assert (again.status, again.json()) == (first.status, first.json()), (again.status, again.body[:500])
+    assert count(owner) == before + 1
+    errors = assert_error(
+        call("POST", NOTES, {**note, "body": "Another body."}, {**owner, "Idempotency-Key": key}), 422
+    )
+    assert set(errors["errors"]) == {"json"}, errors
+    for malformed in ["", '""', "x" * 256, "caf\u00e9", '"unclosed']:
+        assert_error(call("POST", NOTES, note, {**owner, "Idempotency-Key": malformed}), 400)
+    assert count(owner) == before + 1
+    theirs = call("POST", NOTES, note, {**other, "Idempotency-Key": key})
+    assert theirs.status == 201 and theirs.json()["id"] != first.json()["id"], (theirs.status, theirs.body[:500])
+    assert count(other) == others_before + 1 and count(owner) == before + 1
+    # Without a key, each request creates.
+    for _ in range(2):
+        assert call("POST", NOTES, note, owner).status == 201
+    assert count(owner) == before + 3
 
 
 def check_rate_limit(base_url: str, headers: dict[str, str], limit: int) -> None:
