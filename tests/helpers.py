@@ -692,8 +692,9 @@ def private_postgres() -> Iterator[tuple[str, Callable[[], None]]]:
     """A throwaway PostgreSQL cluster of its own on a free loopback port, run as the `postgres` user (initdb and
     pg_ctl from Debian's package, as .ci/postgres uses), so that restarting it disturbs no other test.
 
-    Yields (URL of its database `shop`, restart()); restart() is a fast shutdown and a start, and returns once the
-    server accepts connections again. The cluster is stopped and deleted at the end.
+    Yields (URL of its database `shop`, restart(while_down=None)); restart() is a fast shutdown and a start, and
+    returns once the server accepts connections again; with `while_down`, it calls `while_down()` between the two, to
+    look at the world without the server. The cluster is stopped and deleted at the end.
     """
     binaries = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda path: int(path.parts[-3]))
     if not binaries or not shutil.which("runuser"):
@@ -720,8 +721,15 @@ def private_postgres() -> Iterator[tuple[str, Callable[[], None]]]:
         as_postgres(*pg_ctl, "start", "-o", options)
         as_postgres(str(bin_dir / "createdb"), f"--host={folder}", f"--port={port}", "--username=postgres", "shop")
 
-        def restart() -> None:
-            as_postgres(*pg_ctl, "restart", "--mode=fast", "-o", options)
+        def restart(while_down: Callable[[], None] | None = None) -> None:
+            if while_down is None:
+                as_postgres(*pg_ctl, "restart", "--mode=fast", "-o", options)
+                return
+            as_postgres(*pg_ctl, "stop", "--mode=fast")
+            try:
+                while_down()
+            finally:
+                as_postgres(*pg_ctl, "start", "-o", options)
 
         yield f"postgresql://postgres@127.0.0.1:{port}/shop", restart
     finally:

@@ -6,9 +6,9 @@ dropped connection, and nothing is created twice.
 - The same key with the same request (method, path and body, byte for byte) gets the first answer
   again, its status and body, without a second write.
 - The same key with another request: 422, nothing written.
-- The same key while its first request is still running: the second waits for the first to end on
-  the database's unique index, then gets its answer (if it failed, the second does the work). On
-  PostgreSQL, the second is not kept waiting: 409, to retry later.
+- The same key while its first request is still running: on PostgreSQL, 409, to retry later. On
+  SQLite a write waits for the one before it (the IMMEDIATE transactions of settings.DATABASES),
+  so the second finds the first's answer, or, if the first failed, does the work.
 - A key that is empty, longer than 255 characters or holds anything but printable ASCII: 400.
 - No key: the request is served as it comes, and a retry creates again.
 
