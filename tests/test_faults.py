@@ -1,21 +1,22 @@
 """When a part fails: a generated project that scales (PostgreSQL, the cache and Celery's broker on Redis) as real
-processes on loopback, under a bounded load of reads and writes, while its parts fail one after the other. One
-scenario per flavour, like tests/test_scale.py, and in the same xdist group as its flavour there, so that a worker
-generates each project once.
+processes on loopback, under a bounded load of reads and writes, while its parts fail one after the other. One scenario
+per flavour, like tests/test_scale.py, and in the same xdist group as its flavour there, so that a worker generates each
+project once.
 
 The stack (`Stack`): gunicorn with 2 workers, a Celery worker (prefork), one Celery beat, Redis (helpers.redis_server)
-and a PostgreSQL cluster of the test's own (helpers.private_postgres), which it may stop. The load (`Load`): writers
-that POST notes to the API, each with an `Idempotency-Key` that the note's body names too, and that retry a write with
-the same key after a 5xx, a 409 (its first try still under way) or no answer, until it is answered 201; readers of the
-notes page, the API's list and the sign-in page. The faults, in order, each a phase of its own, which ends by what
-happened (the part is back and every thread was answered in the phase), not after a time:
-(a) Redis stopped for 10 s, then started again, empty; (b) PostgreSQL stopped and started; (c) one gunicorn worker
-killed with SIGKILL.
+and a PostgreSQL cluster of the test's own (helpers.private_postgres), which it may stop. The worker runs as
+compose.yaml and Kubernetes run it, supervised: when it exits (Celery does on some broker failures), it is started
+again, and the summary lists each exit. The load (`Load`): writers that POST notes to the API, each with an
+`Idempotency-Key` that the note's body names too, and that retry a write with the same key after a 5xx, a 409 (its first
+try still under way) or no answer, until it is answered 201; readers of the notes page, the API's list and the sign-in
+page. The faults, in order, each a phase of its own, which ends by what happened (the part is back and every thread was
+answered in the phase), not after a time: (a) Redis stopped for 10 s, then started again, empty; (b) PostgreSQL stopped
+and started; (c) one gunicorn worker killed with SIGKILL.
 
 What is counted, printed as a table and asserted: the 5xx of each phase (none, but while PostgreSQL is down), what
-/ready answers while Redis is down (200, Redis named as degraded) and while PostgreSQL is down (503), writes lost (a
-201 whose note is not in the database), tasks lost (a note whose words are never counted), and duplicates (two notes
-of one key). `pytest -rP` shows the table of a passing run too.
+/ready answers while Redis is down (200, Redis named as degraded) and while PostgreSQL is down (503), writes lost (a 201
+whose note is not in the database), tasks lost (a note whose words are never counted), and duplicates (two notes of one
+key). `pytest -rP` shows the table of a passing run too.
 """
 
 from __future__ import annotations
@@ -287,6 +288,8 @@ class Stack:
         self.project, self.flavour, self.folder = project, flavour, folder
         self.database_url, self.restart_postgres = database_url, restart_postgres
         self.processes: list[LoggedProcess] = []
+        self.closing = threading.Event()
+        self.worker_exits: list[str] = []
 
     def start(self) -> Stack:
         self.redis, self.redis_url = redis_server(self.folder / "redis.log")
@@ -318,7 +321,24 @@ class Stack:
             self.web, self.port = web.result()
             self.worker = worker.result()
         self.beat.wait_for_output("beat: Starting", timeout=90)
+        threading.Thread(target=self.supervise_worker, args=(options,), daemon=True).start()
         return self
+
+    def supervise_worker(self, options: tuple[str, ...]) -> None:
+        """Start the Celery worker again whenever it exits, as compose.yaml's `restart: unless-stopped` and
+        Kubernetes do: Celery exits on some broker failures (Redis going away while the worker hands back the tasks
+        it holds). Each exit is recorded in `worker_exits` (the last error line of its log)."""
+        while not self.closing.is_set():
+            if not self.worker.running() and not self.closing.is_set():
+                lines = [line for line in self.worker.output().splitlines() if "CRITICAL" in line or "Error" in line]
+                self.worker_exits.append(lines[-1][:300] if lines else "(no error line)")
+                log = self.folder / f"worker-{len(self.worker_exits) + 1}.log"
+                try:
+                    self.worker = start_celery_worker(self.project, self.env, log, *options)
+                    self.processes.append(self.worker)
+                except Exception as error:  # noqa: BLE001 - a supervisor keeps trying, and the test reports it
+                    self.worker_exits.append(f"could not start again: {error}")
+            self.closing.wait(1)
 
     def sign_in(self) -> dict[str, str]:
         """The cookies of a session signed in as EMAIL, through the sign-in form."""
@@ -363,6 +383,7 @@ class Stack:
         return notes
 
     def close(self) -> None:
+        self.closing.set()
         for process in [*reversed(self.processes), self.redis]:
             process.stop()
 
@@ -469,6 +490,7 @@ def scenario(stack: Stack) -> None:
             f"/ready while Redis was down: {dict(Counter(map(repr, ready_while_redis_down)))}",
             f"/ready while PostgreSQL was down: {dict(Counter(map(repr, ready_while_postgres_down)))}",
             f"web worker killed: pid {killed[0]}; requests under way then, never answered: {unanswered_at_kill}",
+            f"Celery worker exits, each started again as its supervisor would: {stack.worker_exits or 'none'}",
             (
                 f"writes answered 201: {len(load.created)}, given up: {len(load.given_up)}, notes: {len(notes)},"
                 f" lost writes: {len(lost)}, duplicates: {len(duplicates)}"
@@ -506,10 +528,12 @@ def scenario(stack: Stack) -> None:
         failures.append(f"lost writes (answered 201, not in the database): {lost}")
     if duplicates:
         failures.append(f"duplicates (notes of one Idempotency-Key): {duplicates}")
-    for process, name in ((stack.worker, "Celery worker"), (stack.beat, "Celery beat"), (stack.web, "gunicorn")):
+    for process, name in ((stack.beat, "Celery beat"), (stack.web, "gunicorn")):
         if not process.running():
             last = [line for line in process.output().splitlines() if "CRITICAL" in line or "Error" in line][-1:]
             failures.append(f"the {name} exited ({process.log}): {' '.join(last)[:500]}")
+    if any(exit.startswith("could not start again") for exit in stack.worker_exits):
+        failures.append(f"the Celery worker exited and could not start again: {stack.worker_exits}")
     if left:
         failures.append(f"lost tasks (notes never counted after {waited:.0f} s): {left}")
     if miscounted:
