@@ -1,4 +1,5 @@
-"""Django with Redis (the cache, the task queue or both): a Redis outage costs speed, not service.
+"""Django with Redis (the cache, the task queue or both): a Redis outage costs speed, not service; and, in both
+flavours, exactly one Celery beat is deployed.
 
 Each answer set's own outage tests pass (tests/test_redis_outage.py in the project: a dead cache, a dead broker,
 /ready degraded), and nothing of it is generated without Redis. Then for real: the project under gunicorn with its
@@ -11,7 +12,7 @@ import re
 
 import pytest
 import yaml
-from helpers import Visitor, production_env, redis_server, start_gunicorn
+from helpers import Visitor, answer_sets, production_env, redis_server, start_gunicorn
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("django")]
 
@@ -25,6 +26,11 @@ def test_the_projects_own_outage_tests_pass(generate, name):
     assert " passed" in result.stdout and "failed" not in result.stdout, result.stdout
 
 
+@pytest.mark.parametrize("name", answer_sets("django-scale"))
+def test_the_cache_is_django_redis(generate, name):
+    assert '"django-redis==7.0.0"' in (generate(name).path / "pyproject.toml").read_text()
+
+
 def test_without_redis_nothing_of_it_is_generated(generate):
     project = generate("django")
     assert "django-redis" not in (project.path / "pyproject.toml").read_text()
@@ -34,10 +40,11 @@ def test_without_redis_nothing_of_it_is_generated(generate):
     assert "degraded" not in (project.path / "shop" / "views.py").read_text()
 
 
-def test_exactly_one_beat_is_deployed(generate):
-    project = generate("django-scale")
-    assert '"django-redis==7.0.0"' in (project.path / "pyproject.toml").read_text()
-    command = ["celery", "--app", "config.celery_app", "beat", "--loglevel", "INFO"]
+@pytest.mark.parametrize("name", answer_sets("django-scale", "flask-scale"))
+def test_exactly_one_beat_is_deployed(generate, name):
+    project = generate(name)
+    app = "config.celery_app" if name == "django-scale" else "make_celery"
+    command = ["celery", "--app", app, "beat", "--loglevel", "INFO"]
     command += ["--schedule", "/tmp/celerybeat-schedule"]
     services = yaml.safe_load((project.path / "compose.yaml").read_text())["services"]
     assert services["beat"]["command"] == command and "deploy" not in services["beat"]

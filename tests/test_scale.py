@@ -568,11 +568,9 @@ def test_a_plain_copy_needs_no_redis_worker_or_server(generate, name):
 def test_the_deploy_files_validate_offline(generate, name):
     project = generate(name)
     manifests = sorted((project.path / "deploy" / "kubernetes").glob("*.yaml"))
-    # Celery beat's Deployment: Django's so far (tests/test_degradation_django.py checks it).
-    beat = ["beat.yaml"] if name == "django-scale" else []
     assert [path.name for path in manifests] == [
         "autoscaler.yaml",
-        *beat,
+        "beat.yaml",
         "migrate.yaml",
         "service.yaml",
         "web.yaml",
