@@ -69,6 +69,9 @@ MIDDLEWARE = [
 INSTALLED_APPS += ["ninja", "shop.api"]
 # API tokens expire this many days after they are issued.
 API_TOKEN_DAYS = env.int("DJANGO_API_TOKEN_DAYS", default=90)
+# Hours an Idempotency-Key is remembered, with its answer, from the request that first sent it
+# (shop/api/idempotency.py): a retry within them creates nothing twice.
+API_IDEMPOTENCY_HOURS = env.int("DJANGO_API_IDEMPOTENCY_HOURS", default=24)
 
 ROOT_URLCONF = "config.urls"
 

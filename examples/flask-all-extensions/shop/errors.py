@@ -20,6 +20,7 @@ MESSAGES = {
     401: "Sign in, or send a token: Authorization: Bearer <token>.",
     404: "Nothing here.",
     405: "This method is not allowed here: see the Allow header.",
+    409: "The request conflicts with the current state of the resource.",
     413: "The request body is too large.",
     415: "Send the body as JSON: Content-Type: application/json.",
     422: "The request's data is not valid: see errors.",

@@ -1,5 +1,6 @@
 """Readiness: /ready answers 503 while the database does not answer or has migrations to apply;
-/health never asks it."""
+/health never asks it.
+"""
 
 import pytest
 from flask_migrate import upgrade
@@ -20,6 +21,7 @@ def file_app(app, tmp_path):
 
 
 def test_not_ready_until_the_migrations_are_applied_then_ready(file_app, caplog):
+
     client = file_app.test_client()
     response = client.get("/ready")
     assert response.status_code == 503

@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
 
-from .models import Token
+from .models import IdempotencyKey, Token
 
 
 @admin.register(Token)
@@ -23,3 +23,20 @@ class TokenAdmin(admin.ModelAdmin):
             message = f"The token's secret, shown only this once: {secret}"
             self.message_user(request, message, messages.WARNING)
         super().save_model(request, obj, form, change)
+
+
+@admin.register(IdempotencyKey)
+class IdempotencyKeyAdmin(admin.ModelAdmin):
+    """The idempotency keys of the last API_IDEMPOTENCY_HOURS, read only: the API writes them.
+    Deleting one lets its key create again."""
+
+    list_display = ("key", "owner", "status", "created_at")
+    list_filter = ("status", "created_at")
+    search_fields = ("key", "owner__email")
+    readonly_fields = ("owner", "key", "fingerprint", "status", "body", "created_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -28,6 +28,7 @@ STATUSES = {
     403: ("Forbidden", "This request is not allowed."),
     404: ("Not Found", "Nothing here."),
     405: ("Method Not Allowed", "This method is not allowed here: see the Allow header."),
+    409: ("Conflict", "The request conflicts with the current state of the resource."),
     413: ("Request Entity Too Large", "The request body is too large."),
     415: ("Unsupported Media Type", "Send the body as JSON: Content-Type: application/json."),
     422: ("Unprocessable Entity", "The request's data is not valid: see errors."),
@@ -41,6 +42,16 @@ class Error(Schema):
     status: str
     message: str
     errors: dict[str, dict[str, list[str]]] | None = None
+
+
+class ApiError(HttpError):
+    """An error an operation raises to answer HTTP `status` in the error shape, with `message`
+    (default: STATUSES') and, with 422, `errors`."""
+
+    def __init__(self, status: int, message: str | None = None, errors: dict | None = None):
+        super().__init__(status, message or STATUSES[status][1])
+        self.message = message
+        self.errors = errors
 
 
 def error_body(status: int, message: str | None = None, errors: dict | None = None) -> dict:
@@ -82,6 +93,10 @@ def install_handlers(api: NinjaAPI) -> None:
         response = error_response(401)
         response["WWW-Authenticate"] = "Bearer"
         return response
+
+    @api.exception_handler(ApiError)
+    def api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
+        return error_response(exc.status_code, exc.message, exc.errors)
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:

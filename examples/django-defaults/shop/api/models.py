@@ -1,4 +1,5 @@
 """API tokens, stored as hashes: the secret is shown once, when the token is issued, and never kept.
+And the idempotency keys of creating requests, with the answer each was given (idempotency.py).
 
 A SHA-256 digest is enough, unlike for passwords: the secret is 256 random bits, so there is nothing
 to guess, and a lookup by digest costs one indexed query per request.
@@ -9,6 +10,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -80,3 +82,31 @@ class Token(models.Model):
         secret = secrets.token_urlsafe(32)
         self.digest = digest(secret)
         return secret
+
+
+class IdempotencyKey(models.Model):
+    """A creating request that sent `Idempotency-Key: <key>`, and the answer it got: a retry with
+    the same key (from the same user, within API_IDEMPOTENCY_HOURS) gets this answer again instead
+    of creating anything twice (idempotency.py).
+
+    A row is written in the transaction that creates the resource, or not at all: a request that
+    failed, or a worker killed mid-request, leaves no key behind, and its retry does the work. Keys
+    are the user's own: (owner, key) is unique, and another user's same key is another row.
+    """
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    # The SHA-256, in hexadecimal, of the request's method, path and body (idempotency.fingerprint).
+    fingerprint = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField()
+    # The answer's body as the API rendered it: times as ISO 8601 text, to the millisecond.
+    body = models.JSONField(encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "key"], name="api_idempotency_key_owner_key")
+        ]
+
+    def __str__(self) -> str:
+        return self.key

@@ -6,12 +6,14 @@ nothing."""
 from datetime import datetime
 from typing import Annotated
 
+from django.conf import settings
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema, Status
-from pydantic import AfterValidator, ConfigDict, StringConstraints
+from ninja import Field, Header, Query, Router, Schema, Status
+from pydantic import AfterValidator, ConfigDict, StringConstraints, WithJsonSchema
 
 from shop.api.auth import api_auth
 from shop.api.errors import Error
+from shop.api.idempotency import HEADER, KEY_PATTERN, idempotent
 
 from .models import Note
 
@@ -130,10 +132,34 @@ def list_notes(request, query: Query[PageQuery]):
     return page_of_notes(request, query.page, query.page_size)
 
 
-@router.post("", response={201: NoteOut, **WRITE_ERRORS})
-def create_note(request, payload: NoteIn):
-    """Add a note, owned by the caller; the answer is the note, with its id and creation time."""
-    return Status(201, Note.objects.create(owner=request.auth, **payload.model_dump()))
+# The Idempotency-Key header, whose pattern the schema documents and idempotent() checks: a
+# malformed key is 400, not a field error.
+IdempotencyKeyHeader = Annotated[
+    str | None, WithJsonSchema({"type": "string", "pattern": KEY_PATTERN})
+]
+IDEMPOTENCY_KEY = Header(
+    None,
+    alias=HEADER,
+    description=(
+        'Optional: e.g. "8e03978e-40d5-43e8-bc93-6894a57f9324", 1 to 255 printable ASCII '
+        "characters, quoted or bare. A retry with the same key and body gets the first answer and "
+        "creates nothing; with another body, 422; while the first still runs, 409 on PostgreSQL "
+        f"(elsewhere it waits for the first). A key lasts {settings.API_IDEMPOTENCY_HOURS} hours."
+    ),
+)
+
+
+@router.post("", response={201: NoteOut, 409: Error, **WRITE_ERRORS})
+def create_note(request, payload: NoteIn, idempotency_key: IdempotencyKeyHeader = IDEMPOTENCY_KEY):
+    """Add a note, owned by the caller; the answer is the note, with its id and creation time.
+    With an Idempotency-Key, a retry of the request gets the same answer and adds no other note
+    (api/idempotency.py)."""
+
+    def create() -> tuple[int, dict]:
+        note = Note.objects.create(owner=request.auth, **payload.model_dump())
+        return 201, NoteOut.from_orm(note).model_dump()
+
+    return Status(*idempotent(request, idempotency_key, create))
 
 
 def note_or_404(request, note_id: int) -> Note:

@@ -27,6 +27,8 @@ SETTINGS = {
     "OPENAPI_VERSION": "3.0.3",
     # How long a token issued now lasts (tokens.py).
     "API_TOKEN_DAYS": 90,
+    # How many hours an Idempotency-Key is remembered with its answer (idempotency.py).
+    "API_IDEMPOTENCY_HOURS": 24,
 }
 # Where the document and the docs are served, when they are.
 DOCS_SETTINGS = {

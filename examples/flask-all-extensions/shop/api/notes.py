@@ -4,7 +4,7 @@ that user's notes only: another user's note is a 404, as if it did not exist."""
 
 from http import HTTPStatus
 
-from flask import g
+from flask import Response, g, jsonify
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import func, select
@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from ..extensions import db
 from ..models import Note
 from .auth import SECURITY, require_user
+from .idempotency import PARAMETER, idempotent
 from .schemas import (
     NoteInSchema,
     NotePageSchema,
@@ -72,14 +73,23 @@ class Notes(MethodView):
 
     @blp.arguments(NoteInSchema)
     @blp.response(201, NoteSchema)
-    @blp.doc(security=SECURITY)
-    @errors_documented(*WRITE_ERRORS)
-    def post(self, fields: dict[str, str]) -> Note:
-        """Add a note, the user's; the answer is the note, with its id and creation time."""
-        note = Note(**fields, owner_id=g.user.id)
-        db.session.add(note)
-        db.session.commit()
-        return note
+    @blp.doc(security=SECURITY, parameters=[PARAMETER])
+    @errors_documented(409, *WRITE_ERRORS)
+    def post(self, fields: dict[str, str]) -> Response:
+        """Add a note, the user's; the answer is the note, with its id and creation time. With an
+        Idempotency-Key, a retry of the request gets the same answer and adds no other note
+        (idempotency.py)."""
+
+        def create() -> tuple[int, dict]:
+            note = Note(**fields, owner_id=g.user.id)
+            db.session.add(note)
+            db.session.flush()
+            return 201, NoteSchema().dump(note)
+
+        status, body = idempotent(create)
+        response = jsonify(body)
+        response.status_code = status
+        return response
 
 
 @blp.route(f"/<int(max={MAX_ID}):note_id>")
