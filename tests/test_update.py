@@ -325,9 +325,10 @@ def test_admin_and_security_turned_on_by_update_work_after_the_printed_commands(
     assert (project.path / team_migration).is_file()
     tests = ("tests/test_admin.py", "tests/test_accounts.py", "tests/test_migrations.py", "tests/test_notes.py")
     # The summary line, not the exit status: at this template commit, flask-all projects end their test run with
-    # an unraisable ResourceWarning (an unclosed SQLite connection) after every test passed, in fresh ones too.
+    # an unraisable ResourceWarning (an unclosed SQLite connection) after every test passed, in fresh ones too;
+    # when the garbage collector meets it during a test, the summary counts it as a warning.
     result = project.uv_run("pytest", "-q", "-p", "no:cacheprovider", *tests, check=False)
-    assert re.search(r"^\d+ passed in ", result.stdout, re.MULTILINE), result.stdout + result.stderr
+    assert re.search(r"^\d+ passed(, \d+ warnings?)? in ", result.stdout, re.MULTILINE), result.stdout
     project.uv_run("ruff", "check", ".")  # the team's revision and the merge revision included
     project.uv_run("ruff", "format", "--check", ".")
 
