@@ -25,6 +25,7 @@ PROJECT_IMPORTS = [
     "django",
     "django_otp",
     "django_prometheus",
+    "django_redis",
     "django_ratelimit",
     "django_zxcvbn_password_validator",
     "email_validator",
