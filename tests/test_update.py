@@ -1,8 +1,8 @@
 """`copier update` the way a team runs it, with their own work in the project.
 
 A throwaway git repository of this template gets two releases: v1.0.0 is the work tree as it is, and v1.1.0 changes
-what a team also touches (a section added to the README, above its team's own section; the decision record changed and moved to another folder,
-with a migration that carries the team's edits across). A project is generated at v1.0.0 and committed by the post-copy
+what a team also touches (a section added to the README, above its team's own section; the decision record changed
+at its top, below which the team added notes). A project is generated at v1.0.0 and committed by the post-copy
 task, the team edits it and commits, then `copier update --vcs-ref v1.1.0` runs from inside it.
 """
 
@@ -20,51 +20,30 @@ from helpers import ANSWER_SETS, Project, answer_sets, copier_cli, git, project_
 
 FLAVOURS = answer_sets("flask-sqlalchemy", "django")
 
-OLD_RECORD = "docs/adr/0001-web-framework.md"
-NEW_RECORD = "docs/decisions/0001-web-framework.md"
+RECORD = "docs/adr/0001-web-framework.md"
 # What v1.1.0 adds to every project's README: a section above the team's own, the last, which stays as it is.
 NOTES_HEADING = "## Notes for this project\n"
 NEW_SECTION = "## Support\n\nAsk the platform team in #platform.\n\n"
 # What a team writes in its own section, at the end of the README.
 TEAM_NOTES = "\nDeploys go through the release train on Tuesdays.\n"
-# v1.1.0's migration: the decision record moved, and hooks/moved_file.py carries the team's edits across.
-MOVE_MIGRATION = f"""\
-  - version: v1.1.0
-    command:
-      - "{{{{ _copier_python }}}}"
-      - "{{{{ _copier_conf.src_path }}}}/hooks/moved_file.py"
-      - "--template={{{{ _copier_conf.src_path }}}}"
-      - {OLD_RECORD}
-      - {NEW_RECORD}
-"""
 RECORD_STATUS = "Status: accepted."
 CONFLICT_MARKER = re.compile(r"^(<{7}|={7}|>{7})( |$)", re.MULTILINE)
 
 
 def release_v1_1(repo: Path) -> None:
-    """Make the template's v1.1.0: a README section, the decision record changed and moved, and the migration."""
+    """Make the template's v1.1.0: a README section, and the decision record changed."""
     tail = repo / "partials" / "readme_tail.md.jinja"
     assert NOTES_HEADING in tail.read_text(), "the README's last section moved"
     tail.write_text(tail.read_text().replace(NOTES_HEADING, NEW_SECTION + NOTES_HEADING, 1))
-    # The moved record changes too, at the top, so that the migration must merge, not copy, the team's version.
+    # The record changes at the top, the team's notes are at the end: Copier must merge, not replace, the team's version.
     record = repo / "partials" / "adr_web_framework.md.jinja"
     text, found = re.subn(
         r"^(# 1\. Web framework: .*)$", r"\1\n\n" + RECORD_STATUS, record.read_text(), 1, re.MULTILINE
     )
     assert found, "the decision record's title line moved"
     record.write_text(text)
-    for tree in ("template-flask", "template-django"):
-        (repo / tree / "docs" / "decisions").mkdir()
-        git(repo, "mv", f"{tree}/{OLD_RECORD}.jinja", f"{tree}/{NEW_RECORD}.jinja")
-    config = repo / "copier.yml"
-    text = config.read_text()
-    if "\n_migrations:\n" in text:
-        text = text.replace("\n_migrations:\n", "\n_migrations:\n" + MOVE_MIGRATION, 1)
-    else:
-        text += "\n_migrations:\n" + MOVE_MIGRATION
-    config.write_text(text)
     git(repo, "add", "--all")
-    git(repo, "commit", "--quiet", "--message", "Move the decision record to docs/decisions")
+    git(repo, "commit", "--quiet", "--message", "Add a Support section and the decision record's status")
 
 
 @pytest.fixture(scope="session")
@@ -187,8 +166,8 @@ def updated(request, template_repo, tmp_path_factory) -> Updated:
     edited["tests/test_pricing.py"] = (
         "from shop.pricing import with_tax\n\n\ndef test_with_tax():\n    assert with_tax(1000) == 1200\n"
     )
-    # A note in the decision record, which v1.1.0 moves.
-    edited[OLD_RECORD] = (root / OLD_RECORD).read_text() + "\n## Team notes\n\nReviewed by the whole team.\n"
+    # A note in the decision record, which v1.1.0 changes.
+    edited[RECORD] = (root / RECORD).read_text() + "\n## Team notes\n\nReviewed by the whole team.\n"
     for path, text in edited.items():
         (root / path).write_text(text)
     # A value in .env: the team's own secret.
@@ -208,12 +187,10 @@ def test_update_succeeds_to_the_new_version(updated):
     assert updated.result.returncode == 0, updated.result.stderr
     answers = yaml.safe_load((updated.project.path / ".copier-answers.yml").read_text())
     assert answers["_commit"] == "v1.1.0"
-    assert "moved-file migration: carried the edits" in updated.result.stdout
     # The after-update check ran last, in the project, after the merge.
     assert "After-update check: updated to crossroads v1.1.0" in updated.result.stdout
     assert "No conflicts: every edit of yours merged cleanly." in updated.result.stdout
     assert ".env: has every variable of .env.example; unchanged" in updated.result.stdout
-    assert updated.result.stdout.index("moved-file migration") < updated.result.stdout.index("After-update check")
 
 
 @pytest.mark.slow
@@ -225,7 +202,7 @@ def test_update_keeps_every_edit_of_the_team(updated):
     assert readme.endswith(TEAM_NOTES)  # merged without a conflict: the test above finds none
     assert (root / "shop/pricing.py").read_text() == updated.edited["shop/pricing.py"]
     assert (root / "tests/test_pricing.py").read_text() == updated.edited["tests/test_pricing.py"]
-    assert "## Team notes\n\nReviewed by the whole team.\n" in (root / NEW_RECORD).read_text()
+    assert "## Team notes\n\nReviewed by the whole team.\n" in (root / RECORD).read_text()
     assert (root / ".env").read_text() == updated.env, ".env must never be rewritten by an update"
 
 
@@ -252,9 +229,8 @@ def test_update_brings_the_template_s_changes(updated):
     root = updated.project.path
     readme = (root / "README.md").read_text()
     assert NEW_SECTION + NOTES_HEADING in readme and readme.endswith(TEAM_NOTES)
-    record = (root / NEW_RECORD).read_text()
+    record = (root / RECORD).read_text()
     assert record.startswith("# 1. Web framework: ") and f"\n\n{RECORD_STATUS}\n\n" in record
-    assert not (root / OLD_RECORD).exists()
 
 
 @pytest.mark.slow
