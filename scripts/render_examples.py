@@ -24,14 +24,33 @@ import copier
 
 TEMPLATE_ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES_DIR = TEMPLATE_ROOT / "examples"
-# One answer set per flavour: Flask with every extension, and Django with the defaults.
+# Every option on, in both flavours.
+FULL: dict[str, object] = {
+    "app_kind": "both",
+    "database": "postgresql",
+    "two_factor": True,
+    "background_tasks": True,
+    "cache": "redis",
+    "error_tracking": "sentry",
+    "metrics": "prometheus",
+    "tracing": "opentelemetry",
+}
+# Two answer sets per flavour: the common start (Flask with every extension, Django with the defaults), and every
+# option on.
 EXAMPLES: dict[str, dict[str, object]] = {
     "flask-all-extensions": {
         "project_name": "Shop",
         "framework": "flask",
         "flask_extensions": ["sqlalchemy", "admin", "security"],
     },
+    "flask-full": {
+        "project_name": "Shop",
+        "framework": "flask",
+        "flask_extensions": ["sqlalchemy", "admin", "security"],
+        **FULL,
+    },
     "django-defaults": {"project_name": "Shop", "framework": "django"},
+    "django-full": {"project_name": "Shop", "framework": "django", **FULL},
 }
 # Lines of the answers file that name this clone and commit rather than the answers.
 VOLATILE_ANSWERS = re.compile(r"^_(commit|src_path): .*\n", re.MULTILINE)
