@@ -626,5 +626,5 @@ def test_every_kubernetes_name_of_a_multi_word_project_is_valid(generate, name):
     assert errors == []
     web = yaml.safe_load((project.path / "deploy" / "kubernetes" / "web.yaml").read_text())
     assert web["spec"]["template"]["spec"]["containers"][0]["envFrom"] == [{"secretRef": {"name": "clinic-portal"}}]
-    readme = (project.path / "README.md").read_text()
-    assert "kubectl create secret generic clinic-portal " in readme and "job/clinic-portal-migrate" in readme
+    guide = (project.path / "docs" / "deploy.md").read_text()
+    assert "kubectl create secret generic clinic-portal " in guide and "job/clinic-portal-migrate" in guide
