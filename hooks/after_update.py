@@ -23,6 +23,8 @@ It is not copied into the project. It reports, in this order:
   and `git commit -a` leave untracked files out). It prints the command and does not stage them itself: the printed
   commands write more (uv.lock, a merge migration), and a file staged with its conflicts unresolved no longer shows
   them to `git diff`.
+The commands it prints (lock, migrate, merge the migrations) are those of the template's decision/facts.yml, and the
+values it gives new variables are its `development` values, as at copy.
 
 Usage: after_update.py --framework {flask,django} --slug NAME [--version-to REF] [--version-from PEP440]
                        [--answers-file NAME]
