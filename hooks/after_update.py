@@ -23,6 +23,8 @@ It is not copied into the project. It reports, in this order:
   and `git commit -a` leave untracked files out). It prints the command and does not stage them itself: the printed
   commands write more (uv.lock, a merge migration), and a file staged with its conflicts unresolved no longer shows
   them to `git diff`.
+The commands it prints (lock, migrate, merge the migrations) are those of the template's decision/facts.yml, and the
+values it gives new variables are its `development` values, as at copy.
 
 Usage: after_update.py --framework {flask,django} --slug NAME [--version-to REF] [--version-from PEP440]
                        [--answers-file NAME]
@@ -40,17 +42,33 @@ from urllib.parse import unquote, urlsplit
 
 import yaml
 from packaging.version import InvalidVersion, Version
-from post_copy import CHANGELOG, SECRET_SUFFIXES, development_env, development_line, release_note, variable_name
+from post_copy import (
+    CHANGELOG,
+    DEVELOPMENT,
+    FACTS,
+    RANDOM,
+    development_env,
+    development_line,
+    release_note,
+    variable_name,
+)
 
 CONFLICT_MARKER = re.compile(r"^(<{7} before updating|>{7} after updating)$", re.MULTILINE)
-MIGRATE_COMMANDS = {
-    "flask": "uv run flask --app {slug} db upgrade",
-    "django": "uv run python manage.py migrate",
-}
+# Per framework, the commands of decision/facts.yml: {framework: [{step, command, when, ...}, ...]}.
+COMMANDS = yaml.safe_load(FACTS.read_text())["commands"]
 # Where each flavour keeps its SQLite database when DATABASE_URL is unset (Django's settings, Flask's extensions.py).
 SQLITE_FILES = {"flask": "instance/app.sqlite3", "django": "db.sqlite3"}
 # Revision and model files the update may bring: Alembic's versions folder, or a Django app's migrations package.
 MIGRATION_FILES = {"flask": re.compile(r"^migrations/versions/[^/]+\.py$"), "django": re.compile(r"/migrations/\d")}
+
+
+def command(framework: str, step: str, slug: str) -> str:
+    """The command of decision/facts.yml for `step` (lock, migrate, merge_migrations, ...) of `framework`, with the
+    package name `slug` in it. Raises KeyError when the facts have no such step."""
+    found = [entry["command"] for entry in COMMANDS[framework] if entry["step"] == step]
+    if not found:
+        raise KeyError(f"decision/facts.yml: no {step} command for {framework}")
+    return found[0].replace("{project_slug}", slug)
 
 
 def git_lines(project: Path, command: str, *args: str) -> list[str]:
@@ -118,7 +136,7 @@ def add_missing_variables(project: Path) -> list[str]:
         env.write_text(
             f"{env_text}{separator}\n# Added by copier update, from .env.example:\n" + "\n".join(block) + "\n"
         )
-        secret = any(name.endswith(SECRET_SUFFIXES) for name in added)
+        secret = any(DEVELOPMENT.get(name) == RANDOM for name in added)
         fresh = ", with fresh secrets" if secret else ""
         report.append(f".env: added {', '.join(added)}{fresh}; no value already there was changed")
     else:
@@ -311,24 +329,25 @@ def next_steps(
     """The commands the update needs besides resolving conflicts, in order, each as (why, command)."""
     steps = []
     if "pyproject.toml" in changed:
-        steps.append(("pyproject.toml changed: bring uv.lock and the environment up to date", "uv lock && uv sync"))
+        why = "pyproject.toml changed: bring uv.lock and the environment up to date"
+        steps.append((why, command(framework, "lock", slug)))
     if switch:
         steps += database_steps(project, framework, switch)[0]
     if framework == "flask" and (project / "migrations" / "versions").is_dir():
         heads = alembic_heads(project / "migrations" / "versions")
         if len(heads) > 1:
             why = f"{len(heads)} Alembic heads ({', '.join(heads)}): join them in a revision, and commit it"
-            steps.append((why, f'uv run flask --app {slug} db merge heads -m "merge the template\'s migrations"'))
+            steps.append((why, command(framework, "merge_migrations", slug)))
     leaves = django_leaf_nodes(project) if framework == "django" else {}
     if leaves:
         apps = "; ".join(f"{app}: {', '.join(names)}" for app, names in leaves.items())
         why = f"conflicting migrations, more than one leaf ({apps}): join them in a merge migration, and commit it"
-        steps.append((why, "uv run python manage.py makemigrations --merge --noinput"))
+        steps.append((why, command(framework, "merge_migrations", slug)))
     if switch:
         why = "the new database is empty: apply every migration there"
-        steps.append((why, MIGRATE_COMMANDS[framework].format(slug=slug)))
+        steps.append((why, command(framework, "migrate", slug)))
     elif leaves or any(MIGRATION_FILES[framework].search(name) for name in changed):
-        steps.append(("the update brought migrations: apply them", MIGRATE_COMMANDS[framework].format(slug=slug)))
+        steps.append(("the update brought migrations: apply them", command(framework, "migrate", slug)))
     return steps
 
 
@@ -408,7 +427,7 @@ def print_list(heading: str, lines: list[str]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--framework", choices=sorted(MIGRATE_COMMANDS), required=True)
+    parser.add_argument("--framework", choices=sorted(COMMANDS), required=True)
     parser.add_argument("--slug", required=True)
     parser.add_argument("--version-to", default="", help="the template version updated to (Copier's _commit)")
     parser.add_argument("--answers-file", default=".copier-answers.yml")

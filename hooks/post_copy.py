@@ -1,12 +1,13 @@
-"""Post-copy task: write the project's development `.env`, put the project under git, then print the next steps.
+"""Post-copy task: write the project's development `.env`, then put the project under git.
 
 Copier runs this once, in the new project's folder, after `copier copy` (never on `copier update`, so that the
 team's secrets are never replaced). It is not copied into the project.
 
-`.env` is derived from the generated `.env.example`, which is the one list of the project's variables:
-- every secret (`*_SECRET_KEY`, `*_PASSWORD_SALT`, `*_PASSWORD`) gets a fresh random value from
-  `secrets.token_urlsafe` (50 bytes, about 67 characters);
-- every `*_DEBUG` is switched on, because `.env` is for development;
+`.env` is derived from the generated `.env.example`, which lists the project's variables for its answers, and the
+`development` values of the template's decision/facts.yml, read with PyYAML (Copier's Python has it):
+- every variable whose development value is "{random}" (the secrets the app needs: secret key, password salt, ...)
+  gets a fresh random value from `secrets.token_urlsafe` (50 bytes, about 67 characters);
+- every other variable with a development value gets it (the debug switch: on, because `.env` is for development);
 - everything else, comments included, is kept as it is.
 
 `copier update` needs the project in git, so when the folder is not inside a git work tree already, this runs
@@ -17,8 +18,8 @@ project if this task failed.
 It also warns when the template was given as a relative path: Copier records that path in `.copier-answers.yml`,
 and `copier update`, run from inside the project, would resolve it from there and not find the template.
 
-The next steps it prints end with the commands of the generated README.md's "Run" section, which the template wrote
-for the answers given (the servers to start, the migrations, the development server): one place for them.
+The next steps are Copier's message after copy (copier.yml), printed after this task: the commands of
+decision/facts.yml for the answers given.
 
 Usage: post_copy.py --src-path TEMPLATE [--template-version REF]
 Exit status: 0, or 1 with a message when `.env.example` is missing. An existing `.env` is never overwritten.
@@ -33,9 +34,23 @@ import subprocess
 import sys
 from pathlib import Path
 
-SECRET_SUFFIXES = ("_SECRET_KEY", "_PASSWORD_SALT", "_PASSWORD")
-# The template's CHANGELOG.md: Copier runs this file from its checkout of the template version it renders.
+import yaml
+
+# The template's CHANGELOG.md and facts: Copier runs this file from its checkout of the template version it renders.
 CHANGELOG = Path(__file__).resolve().parent.parent / "CHANGELOG.md"
+FACTS = Path(__file__).resolve().parent.parent / "decision" / "facts.yml"
+# The development value that stands for a fresh random secret.
+RANDOM = "{random}"
+
+
+def development_values(facts: Path = FACTS) -> dict[str, str]:
+    """{variable name: its `development` value} for every variable of decision/facts.yml that has one, whatever the
+    framework and answers: the value .env gets at copy ("{random}" for a fresh secret)."""
+    variables = yaml.safe_load(facts.read_text())["variables"]
+    return {entry["name"]: str(entry["development"]) for entry in variables if "development" in entry}
+
+
+DEVELOPMENT = development_values()
 # How Copier spells a template that is not a local path: a URL, an SSH address, or a gh:/gl: shortcut.
 REMOTE_PREFIXES = ("gh:", "gl:", "git@", "git+")
 
@@ -48,13 +63,13 @@ def variable_name(line: str) -> str | None:
 
 
 def development_line(line: str) -> str:
-    """The line of a development `.env` for a line of `.env.example`: a fresh secret, DEBUG on, else as it is."""
+    """The line of a development `.env` for a line of `.env.example`: the variable's development value from
+    decision/facts.yml (a fresh secret for "{random}"), else the line as it is."""
     name = variable_name(line)
-    if name and name.endswith(SECRET_SUFFIXES):
-        return f"{name}={secrets.token_urlsafe(50)}"
-    if name and name.endswith("_DEBUG"):
-        return f"{name}=true"
-    return line
+    if name not in DEVELOPMENT:
+        return line
+    value = DEVELOPMENT[name]
+    return f"{name}={secrets.token_urlsafe(50) if value == RANDOM else value}"
 
 
 def development_env(example: str) -> str:
@@ -81,16 +96,6 @@ def release_note(ref: str, changelog: Path = CHANGELOG) -> str:
     if pending and ref != f"v{latest['name']}":
         return f"crossroads {ref}; CHANGELOG.md: [Unreleased], after {latest[0].removeprefix('## ')}"
     return f"crossroads {ref}; CHANGELOG.md: {latest[0].removeprefix('## ')}"
-
-
-def run_commands(readme: str) -> list[str]:
-    """The command lines of the first console block under the heading `## Run` of a README's text; empty when the
-    README has no such block."""
-    _, heading, section = readme.partition("\n## Run\n")
-    _, fence, block = section.partition("```console\n")
-    if not (heading and fence):
-        return []
-    return [line for line in block.partition("```")[0].splitlines() if line.strip()]
 
 
 def is_relative_local_path(src_path: str) -> bool:
@@ -164,16 +169,6 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
 
-    readme = project / "README.md"
-    run = run_commands(readme.read_text()) if readme.is_file() else []
-    print(
-        "\nNext steps:\n"
-        f"  cd {project}\n"
-        "  uv sync            # writes uv.lock: commit it, CI and the Dockerfile install exactly it\n"
-        "  uv run pytest\n"
-        + "".join(f"  {command}\n" for command in run)
-        + 'README.md, "Run", says more. Why this framework: docs/adr/0001-web-framework.md'
-    )
     if args.template_version:
         print(f"Generated from {release_note(args.template_version)}")
     return 0

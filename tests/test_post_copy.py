@@ -175,7 +175,7 @@ def test_the_printed_next_steps_followed_as_printed_serve_the_project(framework,
         data += ["--data", f"{key}={value if isinstance(value, str) else '[' + ', '.join(value) + ']'}"]
     result = copier_cli("copy", "--trust", "--defaults", "--vcs-ref", "HEAD", *data, str(TEMPLATE_ROOT), str(project))
     assert result.returncode == 0, result.stderr
-    steps = printed_steps(result.stdout)
+    steps = printed_steps(result.stderr)  # Copier prints its message after copy on stderr
     assert steps[:4] == [f"cd {project}", "uv sync", "uv run pytest", "docker compose up -d db redis"]
     assert steps[3:] == readme_block(Project(project, FIRST_RUN[framework]), "Run"), "the README's Run, as printed"
 
