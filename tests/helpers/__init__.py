@@ -19,7 +19,7 @@ from .copying import GIT_IDENTITY, copier_cli, copy_template, git, snapshot_temp
 from .decision import DECISION_NEUTRAL, DECISION_QUESTIONS, decide
 from .environment import PROJECT_PYTHON, find_python, project_env, require
 from .postgres import POSTGRES_URL_FILE, PostgresServer, private_postgres
-from .processes import LoggedProcess, free_port, wait_for_health
+from .processes import LoggedProcess, free_port, wait_for_health, wait_until
 from .project import (
     FLASK_LOOPBACK_HOSTS,
     LOAD_API_RATE,
@@ -103,4 +103,5 @@ __all__ = [
     "statuses_around",
     "template_files",
     "wait_for_health",
+    "wait_until",
 ]

@@ -91,3 +91,14 @@ class LoggedProcess:
         """SIGKILL, as a machine that fails."""
         self._signal_group(signal.SIGKILL)
         self.process.wait()
+
+
+def wait_until(condition, timeout: float, interval: float = 0.5):
+    """Call `condition()` every `interval` seconds until it returns a true value, for at most `timeout` seconds;
+    return that value, or the last false one."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(interval)
