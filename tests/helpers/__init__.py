@@ -18,7 +18,7 @@ from .browser import CHROMIUM, CHROMIUM_ARGS, assert_docs_render_from_the_host_a
 from .copying import GIT_IDENTITY, copier_cli, copy_template, git, snapshot_template
 from .decision import DECISION_NEUTRAL, DECISION_QUESTIONS, decide
 from .environment import PROJECT_PYTHON, find_python, project_env, require
-from .postgres import POSTGRES_URL_FILE, PostgresServer, private_postgres
+from .postgres import POSTGRES_URL_FILE, PostgresServer, private_postgres, psql_rows
 from .processes import LoggedProcess, free_port, wait_for_health, wait_until
 from .project import (
     FLASK_LOOPBACK_HOSTS,
@@ -92,6 +92,7 @@ __all__ = [
     "private_postgres",
     "production_env",
     "project_env",
+    "psql_rows",
     "readme_block",
     "redis_server",
     "require",

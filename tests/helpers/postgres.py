@@ -95,3 +95,15 @@ def private_postgres() -> Iterator[tuple[str, Callable[[], None]]]:
             ["runuser", "-u", "postgres", "--", *pg_ctl, "stop", "--mode=immediate"], capture_output=True, check=False
         )
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def psql_rows(url: str, sql: str) -> list[list[str]]:
+    """Run the query `sql` with psql on the database at `url`; return its rows, each the list of its fields as text
+    (NULL as ""). Raises CalledProcessError when psql fails."""
+    output = subprocess.run(
+        ["psql", url, "--no-psqlrc", "--tuples-only", "--no-align", "--field-separator=\t", "--command", sql],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return [row.split("\t") for row in output.splitlines() if row]

@@ -17,22 +17,29 @@ from http.cookies import SimpleCookie
 
 
 class Visitor:
-    """One browser: keeps its cookies, sends a TLS-terminating proxy's headers, and posts forms with the CSRF token of
-    the page they came from (the hidden field `csrf_field`: Django's csrfmiddlewaretoken, Flask-WTF's csrf_token)."""
+    """One browser: keeps its cookies and posts forms with the CSRF token of the page they came from (the hidden field
+    `csrf_field`: Django's csrfmiddlewaretoken, Flask-WTF's csrf_token; None: whichever of the two the page has).
+    `proxied`: it comes through a TLS-terminating proxy, whose X-Forwarded-Proto header it sends; else plain HTTP."""
 
-    def __init__(self, port: int, csrf_field: str = "csrfmiddlewaretoken", host: str | None = None):
+    def __init__(
+        self, port: int, csrf_field: str | None = "csrfmiddlewaretoken", host: str | None = None, proxied: bool = True
+    ):
         self.port = port
         self.csrf_field = csrf_field
         self.host = host  # the Host header (and the origin's host); None: 127.0.0.1 and the port
+        self.proxied = proxied
         self.cookies: dict[str, str] = {}
 
     def request(self, method: str, path: str, form: dict | None = None, body: bytes | None = None, port=None):
-        """One request; return (status, headers, text). Set-Cookie headers update the cookies."""
+        """One request; return (status, headers, text). Set-Cookie headers update the cookies. Raises OSError when
+        the connection fails."""
         port = port or self.port
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         host = self.host or f"127.0.0.1:{port}"
-        origin = f"https://{host}"
-        headers = {"Host": host, "X-Forwarded-Proto": "https", "Origin": origin, "Referer": origin + path}
+        origin = f"{'https' if self.proxied else 'http'}://{host}"
+        headers = {"Host": host, "Origin": origin, "Referer": origin + path}
+        if self.proxied:
+            headers["X-Forwarded-Proto"] = "https"
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
         if form is not None:
@@ -55,14 +62,22 @@ class Visitor:
         return response.status, response.headers, text
 
     def submit(self, path: str, fields: dict[str, str], port=None):
-        """GET the form at `path`, then POST `fields` with its CSRF token."""
+        """GET the form at `path`, then POST `fields` with its CSRF token; return the POST's (status, headers,
+        text)."""
         status, _, page = self.request("GET", path, port=port)
-        assert status == 200, page
-        return self.request("POST", path, form={self.csrf_field: self.csrf_token(page), **fields}, port=port)
+        assert status == 200, f"GET {path}: {status}\n{page[:2000]}"
+        name, token = self._csrf(page)
+        return self.request("POST", path, form={name: token, **fields}, port=port)
 
     def csrf_token(self, page: str) -> str:
         """The CSRF token of the first form on `page`."""
-        return re.search(rf'name="{self.csrf_field}"[^>]* value="([^"]+)"', page).group(1)
+        return self._csrf(page)[1]
+
+    def _csrf(self, page: str) -> tuple[str, str]:
+        names = re.escape(self.csrf_field) if self.csrf_field else "csrfmiddlewaretoken|csrf_token"
+        found = re.search(rf'name="({names})"[^>]* value="([^"]+)"', page)
+        assert found, f"no CSRF token ({names}) on the page:\n{page[:2000]}"
+        return found.group(1), found.group(2)
 
 
 def post_large_body(port: int, path: str, size: int) -> int:
