@@ -1,6 +1,6 @@
 """Shared fixtures: generate each answer set once per test session; the servers and tools some tests need.
 
-Plain helpers (answer sets, Copier, git, a generated project's tools) are in helpers.py.
+Plain helpers (answer sets, Copier, git, a generated project's tools, servers) are in the package helpers/.
 """
 
 from __future__ import annotations

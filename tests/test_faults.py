@@ -27,7 +27,6 @@ import os
 import re
 import secrets
 import signal
-import subprocess
 import threading
 import time
 from collections import Counter
@@ -45,9 +44,11 @@ from helpers import (
     answer_sets,
     private_postgres,
     production_env,
+    psql_rows,
     redis_server,
     start_celery_worker,
     start_gunicorn,
+    wait_until,
 )
 
 pytestmark = [pytest.mark.slow, pytest.mark.multiprocess]
@@ -368,34 +369,14 @@ class Stack:
 
     def notes(self) -> list[tuple[int, str, int | None]]:
         """Every note: (id, body, word count or None)."""
-        sql = f"SELECT id, body, coalesce(word_count::text, '') FROM {self.flavour.notes_table} ORDER BY id"
-        rows = subprocess.run(
-            ["psql", self.database_url, "--no-psqlrc", "--tuples-only", "--no-align", "--field-separator=\t"]
-            + ["--command", sql],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.splitlines()
-        notes = []
-        for row in filter(None, rows):
-            number, body, words = row.split("\t")
-            notes.append((int(number), body, int(words) if words else None))
-        return notes
+        sql = f"SELECT id, body, word_count FROM {self.flavour.notes_table} ORDER BY id"
+        rows = psql_rows(self.database_url, sql)
+        return [(int(number), body, int(words) if words else None) for number, body, words in rows]
 
     def close(self) -> None:
         self.closing.set()
         for process in [*reversed(self.processes), self.redis]:
             process.stop()
-
-
-def wait_until(condition, timeout: float, interval: float = 0.5):
-    """Call `condition()` until it returns a true value, for at most `timeout` seconds; return the last value."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(interval)
 
 
 KEY = re.compile(r"key ([0-9a-f]{32})\.")

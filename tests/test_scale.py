@@ -7,7 +7,7 @@ The harness, for each flavour that scales (a `ScaleFlavour`):
 - `Stack(project, flavour, database_url, folder)` starts redis-server, the instances (`start_web(i)`), the worker
   (`start_worker()`, `stop_worker()`) and HAProxy (`proxy_port`, `url`); `close()` stops them all.
   helpers.LoggedProcess, helpers.redis_server and helpers.haproxy_round_robin do the process work.
-- `Client(port)`: one visitor over HTTP, with cookies and the CSRF token of the flavour's forms.
+- `plain_visitor(port)`: one visitor over plain HTTP (helpers.Visitor), with cookies and the CSRF token of the forms.
 The module runs the whole stack once per flavour (`stack` fixture, module scope); its tests go in file order, and the
 one that kills an instance comes last. Every loop is bounded in time.
 
@@ -17,17 +17,14 @@ combination's own checks run in tests/test_design.py (a covering design) and tes
 
 from __future__ import annotations
 
-import http.client
 import re
 import secrets
 import subprocess
 import sys
 import threading
 import time
-import urllib.parse
 from collections import Counter
 from dataclasses import dataclass, field
-from http.cookies import SimpleCookie
 from pathlib import Path
 
 import pytest
@@ -37,13 +34,16 @@ from helpers import (
     LOAD_API_RATE,
     LoggedProcess,
     Project,
+    Visitor,
     answer_sets,
     free_port,
     haproxy_round_robin,
     project_env,
+    psql_rows,
     redis_server,
     sign_up_confirmation_link,
     wait_for_health,
+    wait_until,
 )
 from kubernetes_names import kubernetes_name_errors
 
@@ -100,7 +100,7 @@ class ScaleFlavour:
         """The word count that the page shows for the note `title`, or None while there is none."""
         raise NotImplementedError
 
-    # The rows of the notes: a SQL query that returns `id|title|word count` lines.
+    # The rows of the notes: a SQL query that returns id, title and word count (NULL until counted).
     notes_sql: str
     # A line the worker logs when the task has counted a note, with `{id}` for the note's id.
     worker_line: str
@@ -113,7 +113,7 @@ class Django(ScaleFlavour):
     login_path = "/accounts/login/"
     new_note_path = "/notes/new/"
     lockout_status = 429
-    notes_sql = "SELECT id, title, coalesce(word_count::text, '') FROM notes_note ORDER BY id"
+    notes_sql = "SELECT id, title, word_count FROM notes_note ORDER BY id"
     worker_line = "Note {id} has "
 
     def env(self, database_url, redis_url):
@@ -173,7 +173,7 @@ class Flask(ScaleFlavour):
     login_path = "/login"
     new_note_path = "/notes/"
     lockout_status = 429
-    notes_sql = "SELECT id, title, coalesce(word_count::text, '') FROM note ORDER BY id"
+    notes_sql = "SELECT id, title, word_count FROM note ORDER BY id"
     worker_line = "Note {id} has "
 
     def env(self, database_url, redis_url):
@@ -231,46 +231,9 @@ FLAVOURS = {"django-scale": Django(), "flask-scale": Flask()}
 # --- The stack ----------------------------------------------------------------------------------------------------
 
 
-class Client:
-    """One visitor over plain HTTP: keeps its cookies, sends the CSRF token of the page's form."""
-
-    def __init__(self, port: int):
-        self.port = port
-        self.cookies: dict[str, str] = {}
-
-    def request(self, method: str, path: str, form: dict[str, str] | None = None, port: int | None = None):
-        """One request; return (status, headers, text). Raises OSError when the connection fails."""
-        port = port or self.port
-        origin = f"http://127.0.0.1:{port}"
-        headers = {"Host": f"127.0.0.1:{port}", "Origin": origin, "Referer": origin + path}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
-        body = None
-        if form is not None:
-            body = urllib.parse.urlencode(form).encode()
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        try:
-            connection.request(method, path, body=body, headers=headers)
-            response = connection.getresponse()
-            text = response.read().decode()
-        finally:
-            connection.close()
-        jar = SimpleCookie()
-        for header in response.headers.get_all("Set-Cookie") or []:
-            jar.load(header)
-        for name, morsel in jar.items():
-            self.cookies[name] = morsel.value
-        return response.status, response.headers, text
-
-    def submit(self, path: str, fields: dict[str, str], port: int | None = None):
-        """GET the form at `path`, then POST `fields` with its CSRF token; return the POST's (status, headers,
-        text)."""
-        status, _, page = self.request("GET", path, port=port)
-        assert status == 200, f"GET {path}: {status}\n{page[:2000]}"
-        # The hidden field of the form's CSRF token: Django's csrfmiddlewaretoken, Flask-WTF's csrf_token.
-        name, token = re.search(r'name="(csrfmiddlewaretoken|csrf_token)"[^>]* value="([^"]+)"', page).groups()
-        return self.request("POST", path, form={name: token, **fields}, port=port)
+def plain_visitor(port: int) -> Visitor:
+    """One visitor over plain HTTP, as the stack serves it: with cookies and the CSRF token of either flavour's forms."""
+    return Visitor(port, csrf_field=None, proxied=False)
 
 
 @dataclass
@@ -338,17 +301,8 @@ class Stack:
 
     def notes(self) -> list[tuple[int, str, int | None]]:
         """Every note in the database: (id, title, word count or None)."""
-        rows = subprocess.run(
-            ["psql", self.database_url, "--no-psqlrc", "--tuples-only", "--no-align", "-c", self.flavour.notes_sql],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.split("\n")
-        notes = []
-        for row in filter(None, rows):
-            number, title, words = row.split("|")
-            notes.append((int(number), title, int(words) if words else None))
-        return notes
+        rows = psql_rows(self.database_url, self.flavour.notes_sql)
+        return [(int(number), title, int(words) if words else None) for number, title, words in rows]
 
     def close(self) -> None:
         for process in [self.proxy, self.worker, *self.web, self.redis]:
@@ -370,17 +324,6 @@ def stack(request, generate, postgres_server, tmp_path_factory):
         # The logs, for a failure's report.
         for log in sorted(folder.glob("*.log")):
             print(f"--- {log.name}: {len(log.read_text().splitlines())} lines")
-
-
-def wait_until(condition, timeout: float, interval: float = 0.5):
-    """Call `condition()` until it returns a true value, for at most `timeout` seconds; return that value, or the
-    last false one."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(interval)
 
 
 # --- Real processes -----------------------------------------------------------------------------------------------
@@ -440,7 +383,7 @@ def test_a_browser_stays_signed_in_across_instances_and_the_worker_counts_the_no
 
 @pytest.mark.multiprocess
 def test_tasks_queued_while_the_worker_is_down_each_run_once_when_it_is_back(stack):
-    client = Client(stack.proxy_port)
+    client = plain_visitor(stack.proxy_port)
     status, _, _ = client.submit(stack.flavour.login_path, stack.flavour.login_form(ADMIN_EMAIL, ADMIN_PASSWORD))
     assert status == 302
     stack.stop_worker()
@@ -473,13 +416,13 @@ def test_a_lockout_from_one_instance_holds_on_the_other(stack):
     """Six wrong passwords straight to instance 0 (the fifth locks sign-in, the sixth is refused), then the right one
     straight to instance 1: refused."""
     flavour = stack.flavour
-    client = Client(stack.web_ports[0])
+    client = plain_visitor(stack.web_ports[0])
     statuses = []
     for attempt in range(6):
         form = flavour.login_form(LOCKED_EMAIL, f"wrong guess {attempt}")
         statuses.append(client.submit(flavour.login_path, form, port=stack.web_ports[0])[0])
     assert statuses[-1] == flavour.lockout_status, statuses
-    other = Client(stack.web_ports[1])
+    other = plain_visitor(stack.web_ports[1])
     status, _, page = other.submit(flavour.login_path, flavour.login_form(LOCKED_EMAIL, LOCKED_PASSWORD))
     assert status == flavour.lockout_status, page[:2000]
 
@@ -495,7 +438,7 @@ def test_killing_an_instance_loses_no_acknowledged_write(stack):
     first_writes = threading.Event()
 
     def writer(number: int) -> None:
-        client = Client(stack.proxy_port)
+        client = plain_visitor(stack.proxy_port)
         for _ in range(3):  # signing in may meet the dying instance too
             try:
                 if client.submit(flavour.login_path, flavour.login_form(ADMIN_EMAIL, ADMIN_PASSWORD))[0] == 302:
@@ -536,7 +479,7 @@ def test_killing_an_instance_loses_no_acknowledged_write(stack):
     assert set(acknowledged) <= stored, f"lost: {sorted(set(acknowledged) - stored)}"
     assert len(acknowledged) > killed_after, "the other instance went on serving"
     assert outcomes["acknowledged"] >= 45 - 5, dict(outcomes)
-    status, headers, _ = Client(stack.proxy_port).request("GET", "/health")
+    status, headers, _ = plain_visitor(stack.proxy_port).request("GET", "/health")
     assert (status, headers["X-Served-By"]) == (200, "s1")
 
 
