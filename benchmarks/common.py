@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 TEMPLATE_ROOT = Path(__file__).resolve().parent.parent
-# The interpreter generated projects run on: the tests' own search for a Python 3.12 or newer (tests/helpers.py).
+# The interpreter generated projects run on: the tests' own search for a Python 3.12 or newer (tests/helpers/).
 sys.path.insert(0, str(TEMPLATE_ROOT / "tests"))
 from helpers import PROJECT_PYTHON
 
