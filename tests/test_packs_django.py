@@ -83,7 +83,9 @@ def pack_lines(off: str) -> dict[str, list[str]]:
     facts = yaml.safe_load((TEMPLATE_ROOT / "decision" / "facts.yml").read_text())
 
     def registered(entry: dict, on: set[str]) -> bool:
-        return set(entry["when"]) <= on and not set(entry.get("unless", [])) & on
+        return (
+            set(entry["when"]) <= on and not set(entry.get("unless", [])) & on and bool(set(entry.get("any", on)) & on)
+        )
 
     blocks: dict[str, list[str]] = {}
     for entry in facts["packs"]["django"]:
@@ -103,6 +105,7 @@ def test_the_api_packs_files_and_lines_are_found():
     assert f"{SLUG}/notes/models.py" not in files
     lines = pack_lines("use_api")
     assert {"config/settings.py", "config/urls.py", f"{SLUG}/templates/nav.html"} <= set(lines)
+    assert not any("fixtures_clock" in block for block in lines.get("tests/conftest.py", []))
 
 
 def test_a_full_render_without_the_api_pack_passes_its_tests_and_lint(generate, tmp_path):
