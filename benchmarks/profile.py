@@ -4,7 +4,7 @@ Usage (from the template's root):  uv run python benchmarks/profile.py [--reques
 
 Each project is generated, installed and seeded as for the serving benchmark (apps.prepare_apps: production
 settings, 20 notes, a signed-in reader's cookie and token). Then, in the project's own Python, its WSGI application
-answers each page of serving.PAGES `--requests` times (after a warm-up of a tenth as many) with no server and no
+answers each page of serving.FRAMEWORK_PAGES `--requests` times (after a warm-up of a tenth as many) with no server and no
 network in between, under cProfile. The WSGI environ is built once per page, as gunicorn would build it for a request
 through a TLS-terminating proxy, with the reader's headers.
 
@@ -25,7 +25,7 @@ from pathlib import Path
 
 from apps import prepare_apps
 from common import TEMPLATE_ROOT, log, run, snapshot
-from serving import HEADERS, PAGES
+from serving import ANONYMOUS, FRAMEWORK_PAGES, HEADERS
 
 # Run by the project's Python, in the project's folder and environment: prints one JSON object.
 PROFILER = r"""
@@ -106,9 +106,10 @@ def main() -> int:
         for framework, sides in apps.items():
             app = sides["app"]
             print(f"\n## {framework}\n")
-            for page, path in PAGES.items():
+            for page, path in FRAMEWORK_PAGES[framework].items():
                 log(f"profiling {framework} {page}")
-                arguments = [app.wsgi, path, {**HEADERS, **app.headers}, options.requests, options.top]
+                headers = HEADERS if page in ANONYMOUS else {**HEADERS, **app.headers}
+                arguments = [app.wsgi, path, headers, options.requests, options.top]
                 output = run(app.python, "-c", PROFILER, json.dumps(arguments), cwd=app.cwd, env=app.env)
                 result = json.loads(output.splitlines()[-1])
                 print(f"### {page} (`{path}`): {result['ms_per_request']:.2f} ms per request under cProfile\n")

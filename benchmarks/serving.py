@@ -1,5 +1,6 @@
 """Serving: each generated app and its bare twin under gunicorn with the same settings, loaded by wrk on loopback,
-page by page: the home page (a template) and the notes list (20 rows from the database, in a template)."""
+page by page: the home page (a template), the notes list (20 rows from the database, in a template), the API's list
+and, for Flask, the sign-in page."""
 
 from __future__ import annotations
 
@@ -17,8 +18,13 @@ from pathlib import Path
 from apps import NOTES, App
 from common import Figure, log, run
 
-# The pages measured, by the name the figures use: two pages and the API's list, 20 notes as JSON.
+# The pages measured, by the name the figures use: two pages and the API's list, 20 notes as JSON, for both; for
+# Flask also the sign-in page, as a visitor who is not signed in sees it (the form and its CSRF token, which starts a
+# session), against bare Flask rendering the same form with Flask-WTF.
 PAGES = {"home": "/", "notes": "/notes/", "api": "/api/notes?page_size=20"}
+FRAMEWORK_PAGES = {"flask": {**PAGES, "signin": "/login"}, "django": PAGES}
+# Pages requested without the reader's credentials.
+ANONYMOUS = {"signin"}
 # Every request comes as through a proxy that terminated TLS (see apps.PRODUCTION_ENV).
 HEADERS = {"X-Forwarded-Proto": "https"}
 # The same server for both sides: one worker with 4 threads (gthread), as the generated gunicorn.conf.py runs each
@@ -44,7 +50,7 @@ def wait_for(port: int, deadline: float) -> None:
 
 def check_page(url: str, page: str, headers: dict[str, str]) -> None:
     """Raise RuntimeError unless `url` answers 200 with HTML (JSON for the API), and for the notes list and the API,
-    every note's title.
+    every note's title; for the sign-in page, a password field.
 
     wrk counts 3xx answers as successes, so a redirect (to HTTPS, to a login page) would be measured unnoticed.
     """
@@ -62,6 +68,8 @@ def check_page(url: str, page: str, headers: dict[str, str]) -> None:
         missing = [number for number in range(1, NOTES + 1) if f"Note {number}" not in titles]
         if listed["count"] != NOTES:
             raise RuntimeError(f"{url} counts {listed['count']} notes, not {NOTES}")
+    elif page == "signin" and 'name="password"' not in body:
+        raise RuntimeError(f"{url} shows no password field")
     else:
         missing = []
     if missing:
@@ -79,8 +87,9 @@ def wrk(url: str, seconds: int, headers: dict[str, str]) -> tuple[float, float]:
     return rps, _milliseconds(re.search(r"99%\s+([\d.]+\w+)", output).group(1))
 
 
-def serve_and_load(app: App, seconds: int) -> dict[str, float]:
-    """Start gunicorn for `app`, check then load each page (1 s of warm-up, `seconds` measured); return
+def serve_and_load(app: App, pages: dict[str, str], seconds: int) -> dict[str, float]:
+    """Start gunicorn for `app`, check then load each of `pages` ({name: path}; 1 s of warm-up, `seconds`
+    measured); return
     {`{page}_rps`, `{page}_p99_ms`, `rss_mib`: the worker's resident memory after the load}."""
     port = free_port()
     command = [app.gunicorn, "--config", "/dev/null", "--workers", WORKERS, "--threads", THREADS]
@@ -93,8 +102,8 @@ def serve_and_load(app: App, seconds: int) -> dict[str, float]:
         try:
             wait_for(port, time.monotonic() + 30)
             result = {}
-            headers = {**HEADERS, **app.headers}
-            for page, path in PAGES.items():
+            for page, path in pages.items():
+                headers = HEADERS if page in ANONYMOUS else {**HEADERS, **app.headers}
                 url = f"http://127.0.0.1:{port}{path}"
                 check_page(url, page, headers)
                 wrk(url, 1, headers)
@@ -133,7 +142,7 @@ def measure_serving(apps: dict[str, dict[str, App]], rounds: int, seconds: int) 
         samples: dict[str, list[float]] = {}
         for index in range(rounds):
             for side in ("bare", "app") if index % 2 == 0 else ("app", "bare"):
-                for metric, value in serve_and_load(sides[side], seconds).items():
+                for metric, value in serve_and_load(sides[side], FRAMEWORK_PAGES[name], seconds).items():
                     samples.setdefault(f"{name}_{side}_{metric}", []).append(value)
         for key, values in samples.items():
             figures[key] = Figure.of(values, units[key.rsplit("_", 1)[1]])
