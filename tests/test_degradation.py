@@ -41,7 +41,9 @@ FAST_BEAT = {"requeue-uncounted-notes": {"task": "shop.tasks.requeue_uncounted",
 )
 def test_the_projects_own_outage_tests_pass(generate, name):
     project = generate(name).sync()
-    paths = sorted({str(path.relative_to(project.path)) for p in of(name).outage_tests for path in project.path.glob(p)})
+    paths = sorted(
+        {str(path.relative_to(project.path)) for p in of(name).outage_tests for path in project.path.glob(p)}
+    )
     assert "tests/test_redis_outage.py" in paths, paths
     result = project.uv_run("pytest", "-q", "-p", "no:cacheprovider", *paths)
     assert " passed" in result.stdout, result.stdout
