@@ -489,7 +489,7 @@ def test_killing_an_instance_loses_no_acknowledged_write(stack):
 # Each flavour's plain copy with a database: the files that would name Celery or Redis, and where a task would be.
 PLAIN = {
     "django": (["config/settings.py"], ["config/celery_app.py", "shop/notes/tasks.py"]),
-    "flask-all": (["shop/__init__.py"], ["make_celery.py", "shop/tasks.py", "shop/caching.py", "shop/events.py"]),
+    "flask-all": (["shop/__init__.py"], ["make_celery.py", "shop/tasks.py", "shop/caching.py"]),
 }
 
 
