@@ -66,3 +66,14 @@ def test_no_section_is_empty_and_no_template_syntax_is_left(project):
         empty = [(level, following) for level, following in headings if len(following) <= len(level)]
         assert not empty, f"{page.relative_to(project)} has an empty section"
         assert not re.search(r"[ \t]+$", text, flags=re.MULTILINE), f"{page.relative_to(project)}: trailing spaces"
+
+
+# A file of the project named in backquotes: a module, template, test, manifest or page.
+NAMED_FILE = re.compile(r"`((?:tests|shop|config|deploy|docs|migrations)/[\w./-]+\.(?:py|html|yaml|md|toml))`")
+
+
+def test_every_file_the_pages_name_is_generated(project):
+    """A page that names a module or test which moved or is not generated for these answers sends the reader nowhere."""
+    for page in pages(project):
+        missing = [name for name in NAMED_FILE.findall(page.read_text()) if not (project / name).is_file()]
+        assert not missing, f"{page.relative_to(project)} names {missing}, which are not generated"
