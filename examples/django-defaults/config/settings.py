@@ -37,14 +37,14 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
-    # Its translations of zxcvbn's advice (AUTH_PASSWORD_VALIDATORS).
-    "django_zxcvbn_password_validator",
     "shop.users",
     "shop.notes",
+    "ninja",
+    "shop.api",
 ]
 
 MIDDLEWARE = [
-    # First: every response, redirects and errors included, carries the request's id.
+    # Before the rest: every response, redirects and errors included, carries the request's id.
     "shop.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -55,23 +55,12 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    # Before the middleware below, so that their error responses under /api/ become JSON too.
     "shop.api.errors.JsonErrorsMiddleware",
     "shop.api.limits.ApiRateLimitMiddleware",
     "shop.middleware.RequestBodyLimitMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
-
-# The REST API (config/api.py): Django Ninja, whose app serves the docs' Swagger UI from this
-# site's static files (without it in INSTALLED_APPS, the docs page would load it from a CDN), and
-# the API's tokens and JSON errors (see JsonErrorsMiddleware in MIDDLEWARE).
-INSTALLED_APPS += ["ninja", "shop.api"]
-# API tokens expire this many days after they are issued.
-API_TOKEN_DAYS = env.int("DJANGO_API_TOKEN_DAYS", default=90)
-# Hours an Idempotency-Key is remembered, with its answer, from the request that first sent it
-# (shop/api/idempotency.py): a retry within them creates nothing twice.
-API_IDEMPOTENCY_HOURS = env.int("DJANGO_API_IDEMPOTENCY_HOURS", default=24)
 
 ROOT_URLCONF = "config.urls"
 
@@ -108,10 +97,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
 
-# Shared by every worker process: the rate limits of sign-in, sign-up and password reset count
-# requests in a table of the database (`migrate` creates it). This cache's increment is not
-# atomic, as django-ratelimit's documentation warns: a burst of concurrent requests may get a few
-# past the rate, which slows abuse all the same; an exact count needs Redis or Memcached.
+# The caches, unless a settings module imported below replaces them. Shared by every worker
+# process: the rate limits of sign-in, sign-up and password reset count requests in a table of the
+# database (`migrate` creates it). This cache's increment is not atomic, as django-ratelimit's
+# documentation warns: a burst of concurrent requests may get a few past the rate, which slows
+# abuse all the same; an exact count needs Redis or Memcached.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "ratelimit": {
@@ -125,9 +115,6 @@ RATELIMIT_VIEW = "shop.views.too_many_requests"
 SIGN_IN_RATE = env.str("DJANGO_SIGN_IN_RATE", default="20/m")
 SIGN_UP_RATE = env.str("DJANGO_SIGN_UP_RATE", default="10/h")
 PASSWORD_RESET_RATE = env.str("DJANGO_PASSWORD_RESET_RATE", default="5/h")
-# API requests, per client address and, apart, per token or signed-in user: see
-# shop/api/limits.py.
-API_RATE = env.str("DJANGO_API_RATE", default="60/m")
 
 # Request bodies: 413 for one larger than this many bytes (its declared Content-Length), before any
 # of it is read; see shop/middleware.py.
@@ -168,7 +155,10 @@ AXES_VERBOSE = False
 # Passwords: at least 15 characters, as NIST SP 800-63B asks where a password alone signs in, and
 # none that zxcvbn guesses in fewer than 10^8 tries (score 3 of 0-4): "passwordpassword",
 # "aaaaaaaaaaaaaaaa", common passwords, words, dates, keyboard rows. Nor one too close to the email
-# address or name.
+# address or name. Django imports the validators at the first password it checks; the zxcvbn one is
+# not in INSTALLED_APPS, whose loading would import zxcvbn's dictionaries (13 MiB) into every worker
+# at start. Add "django_zxcvbn_password_validator" there for its translations of zxcvbn's advice
+# when the site speaks more than English.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -267,6 +257,9 @@ LOGGING = {
         "axes": {"handlers": [], "level": "WARNING"},
     },
 }
+
+# The REST API: its tokens' lifetime, idempotency window and rate limit.
+from config.settings_api import *  # noqa: E402, F403
 
 # Production hardening: on unless DEBUG is on; `manage.py check --deploy` verifies it.
 # HTTPS only, except the probes, so that a load balancer can probe the app over plain HTTP.

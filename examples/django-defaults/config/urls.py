@@ -1,6 +1,5 @@
-"""URL configuration.
-
-Pages, probes, accounts, the notes app, the API and the admin.
+"""URL configuration: the site's pages and probes, then each app's URLs under its prefix, and the
+admin last.
 """
 
 from django.conf import settings

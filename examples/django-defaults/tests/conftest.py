@@ -1,17 +1,17 @@
-from datetime import UTC, datetime
+"""Fixtures every test may use. Those of the project's optional parts are pytest plugins of their
+own, beside this file: `pytest_plugins` names them."""
+
+import io
+import json
+import logging
 
 import pytest
 from django.contrib.auth.models import Permission
 
-
-@pytest.fixture
-def clock(time_machine):
-    """The test's clock (time-machine), stopped at the current second: `time.time()` and
-    `timezone.now()` move only when the test moves them, `clock.shift(seconds)`. Rate windows,
-    token lifetimes, authenticator codes and their throttling then take no real time, so no test
-    depends on how fast the machine is."""
-    time_machine.move_to(datetime.now(UTC).replace(microsecond=0), tick=False)
-    return time_machine
+pytest_plugins = [
+    "fixtures_clock",
+    "fixtures_sign_in",
+]
 
 
 @pytest.fixture
@@ -35,20 +35,11 @@ def staff_user(django_user_model, password):
 
 
 @pytest.fixture
-def login_form():
-    """`login_form(email, password)`: what the login page's form posts."""
-
-    def form(email: str, password: str) -> dict[str, str]:
-        return {"username": email, "password": password}
-
-    return form
-
-
-@pytest.fixture
-def sign_in():
-    """`sign_in(client, user)`: sign `user` in without the login form."""
-
-    def sign_in(client, user) -> None:
-        client.force_login(user)
-
-    return sign_in
+def log_records():
+    """`log_records()`: what the stdout handler of settings.LOGGING has written during the test,
+    each line parsed as JSON."""
+    (handler,) = [handler for handler in logging.getLogger().handlers if handler.name == "stdout"]
+    output = io.StringIO()
+    stream = handler.setStream(output)
+    yield lambda: [json.loads(line) for line in output.getvalue().splitlines()]
+    handler.setStream(stream)

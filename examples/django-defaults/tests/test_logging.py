@@ -2,9 +2,7 @@
 settings.LOGGING, tracebacks included, each with the id of its request
 (shop/request_id.py), which the response carries back."""
 
-import io
 import json
-import logging
 import os
 import re
 import socket
@@ -31,17 +29,6 @@ urlpatterns = [
     path("broken", broken_view),
     path("gone", gone_view),
 ]
-
-
-@pytest.fixture
-def log_records():
-    """`log_records()`: what the stdout handler of settings.LOGGING has written during the test,
-    each line parsed as JSON."""
-    (handler,) = [handler for handler in logging.getLogger().handlers if handler.name == "stdout"]
-    output = io.StringIO()
-    stream = handler.setStream(output)
-    yield lambda: [json.loads(line) for line in output.getvalue().splitlines()]
-    handler.setStream(stream)
 
 
 def request_line(records: list[dict], path: str) -> dict:

@@ -8,6 +8,7 @@ from flask import Flask
 from flask.helpers import get_debug_flag
 
 from . import (
+    account_logging,
     accounts,
     admin,
     api,
@@ -19,6 +20,7 @@ from . import (
     notes,
     readiness,
     request_id,
+    token_admin,
 )
 
 # Request bodies larger than this are refused with 413 before a view reads them.
@@ -58,8 +60,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(notes.bp)
     app.register_blueprint(readiness.bp)
     accounts.init_app(app)
+    account_logging.init_app(app)
     admin.init_app(app)
     api.init_app(app)
+    token_admin.init_app(app)
     return app
 
 

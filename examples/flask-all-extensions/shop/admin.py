@@ -7,7 +7,7 @@ page and signed-in users without the role get 403. Give the role with `flask cre
 from base64 import b64encode
 from hashlib import sha256
 
-from flask import Flask, Response, abort, current_app, flash, redirect, request
+from flask import Flask, Response, abort, current_app, redirect, request
 from flask_admin import Admin, AdminIndexView
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.theme import Bootstrap4Theme
@@ -16,7 +16,6 @@ from wtforms import PasswordField
 from wtforms.validators import ValidationError
 
 from .accounts import Role, User
-from .api.tokens import Token
 from .extensions import db
 from .hardening import CONTENT_SECURITY_POLICY
 from .models import Note
@@ -131,21 +130,6 @@ class UserView(AdminOnly, InRange, ModelView):
             model.confirmed_at = security.datetime_factory()
 
 
-class TokenView(AdminOnly, InRange, ModelView):
-    """API tokens: staff issue one for a user (its secret is shown once, in a message) and revoke
-    one by deleting it. A token is not edited: revoke it and issue another."""
-
-    can_edit = False
-    column_list = ("name", "user", "created_at", "expires_at", "last_used_at")
-    column_searchable_list = ("name",)
-    form_columns = ("user", "name")
-
-    def on_model_change(self, form, model, is_created: bool) -> None:
-        if is_created:
-            secret = model.new_secret()
-            flash(f"The token's secret, shown only this once: {secret}", "warning")
-
-
 def init_app(app: Flask) -> None:
     """Mount the admin on `app` at /admin, with a view per model."""
     admin = Admin(
@@ -157,7 +141,6 @@ def init_app(app: Flask) -> None:
     admin.add_view(NoteView(Note, db))
     admin.add_view(UserView(User, db, category="Accounts"))
     admin.add_view(RoleView(Role, db, category="Accounts"))
-    admin.add_view(TokenView(Token, db, name="API tokens", category="Accounts"))
 
     # Replaces the site's policy on the admin's pages, whichever hook runs first: hardening's
     # sets only the headers a response does not have yet.

@@ -31,11 +31,13 @@ def init_app(app: Flask) -> None:
     """Bind the extensions to `app`.
 
     The database is `SQLALCHEMY_DATABASE_URI` when configured, else `DATABASE_URL` from the
-    environment, else a SQLite file in the instance folder. A pooled connection is checked before
-    each use (`pool_pre_ping`), so that one a database restart closed is replaced, not used.
+    environment, else a SQLite file in the instance folder. A pooled connection to a database
+    server is checked before each use (`pool_pre_ping`), so that one a server restart closed is
+    replaced, not used; a SQLite file has no server to restart, and no check.
     """
-    app.config.setdefault("SQLALCHEMY_DATABASE_URI", database_url(app))
-    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    url = app.config.setdefault("SQLALCHEMY_DATABASE_URI", database_url(app))
+    if not url.startswith("sqlite"):
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
     db.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":

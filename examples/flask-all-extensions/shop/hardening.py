@@ -17,8 +17,8 @@ Always, also in development:
 - the session and remember-me cookies are HttpOnly and SameSite=Lax;
 - every response carries Content-Security-Policy, X-Content-Type-Options, Referrer-Policy,
   X-Frame-Options and Cross-Origin-Opener-Policy;
-- a query string or form with a NUL character is refused with 400: no page needs one, and
-  PostgreSQL refuses to store it.
+- a query string or form with a NUL character is refused with 400: no page needs one, and a
+  database such as PostgreSQL refuses to store it.
 
 Behind `TRUSTED_PROXIES` reverse proxies (default 0), werkzeug's ProxyFix takes the client's
 address and scheme from the X-Forwarded-For and X-Forwarded-Proto headers they set.
@@ -31,8 +31,7 @@ MIN_SECRET_KEY_LENGTH = 32
 # Found in keys copied from an example or a tutorial rather than generated.
 PLACEHOLDERS = ("change", "example", "insecure", "placeholder", "replace", "secret-key", "secret_")
 # Only this site's own scripts, styles, images and fonts; no plugins, frames or inline scripts.
-# The extensions' pages load their assets from the application's static files, not from a CDN.
-# admin.py adds the two inline handlers of Flask-Admin's list views to it, on the admin's pages.
+# Extensions' pages load their assets from the application's static files, not from a CDN.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'; "
     "object-src 'none'"

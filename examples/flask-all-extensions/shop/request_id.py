@@ -8,9 +8,9 @@ has it as `request_id` (RequestIdFilter, in configure_logging). Search the logs 
 find everything its request did.
 
 When a request ends, this module's logger writes its line: method, path (never the query
-string, which may hold a token; a token in the path, as in a password reset
-link, shows as "[secret]"), status, duration in milliseconds and the
-signed-in user's id.
+string, which may hold a token), status and duration in milliseconds. A module that knows more
+about the request adds to the line before it is written: it sets `g.logged_path` (the path to
+log instead, with a secret in it hidden) and fields in `g.log_fields` (a dict).
 """
 
 import logging
@@ -30,8 +30,6 @@ current_request_id: ContextVar[str | None] = ContextVar("request_id", default=No
 SANE_ID = re.compile(r"[A-Za-z0-9._-]{1,200}")
 
 logger = logging.getLogger(__name__)
-
-SECRET_VIEW_ARGS = {"token"}
 
 
 class RequestIdFilter(logging.Filter):
@@ -62,7 +60,7 @@ def finish(response: Response) -> Response:
         start()
     response.headers["X-Request-ID"] = current_request_id.get()
     duration_ms = round((time.perf_counter() - g.request_started) * 1000, 1)
-    path = logged_path()
+    path = g.get("logged_path", request.path)
     logger.info(
         "%s %s %s %s ms",
         request.method,
@@ -74,31 +72,10 @@ def finish(response: Response) -> Response:
             "path": path,
             "status": response.status_code,
             "duration_ms": duration_ms,
-            "user_id": signed_in_user_id(),
+            **g.get("log_fields", {}),
         },
     )
     return response
-
-
-def logged_path() -> str:
-    """The request's path, with the value of each view argument named in SECRET_VIEW_ARGS (the
-    token of a reset or confirmation link, which signs in whoever has it) as "[secret]"."""
-    path = request.path
-    for name, value in (request.view_args or {}).items():
-        if name in SECRET_VIEW_ARGS:
-            path = path.replace(str(value), "[secret]")
-    return path
-
-
-def signed_in_user_id() -> int | None:
-    """The id of the user signed in for this request, if the request loaded one.
-
-    Flask-Login keeps the user it loaded in `g._login_user`. Reading `current_user` instead would
-    load it now, when the request may not have: from a token in the body, say, which fails again
-    for a body over MAX_CONTENT_LENGTH.
-    """
-    user = g.get("_login_user")
-    return user.id if user is not None and user.is_authenticated else None
 
 
 def forget(error: BaseException | None) -> None:

@@ -1,112 +1,104 @@
-import os
-import re
-from datetime import UTC, datetime
+import io
+import json
+import logging
+import secrets
+import sys
+from http.cookies import SimpleCookie
 
 import pytest
-from flask_security import hash_password
+from flask import abort
 
-from shop import create_app
-from shop.accounts import user_datastore
-from shop.extensions import db
+from shop import configure_logging
 
-CSRF_TOKEN = re.compile(r'name="csrf_token"[^>]* value="([^"]+)"')
-PASSWORD = "correct horse battery staple"
+# The fixtures every test may use (the app and its client) are in app_fixtures; each pack's are in
+# a module of its own, which adds the pack's settings to TEST_CONFIG and PRODUCTION_ENV, and may
+# extend a fixture of a module before it.
+pytest_plugins = [
+    "app_fixtures",
+    "database_fixtures",
+    "accounts_fixtures",
+]
 
-# The configuration of every test app; tests/test_api_schema.py builds its app from it too.
+# The configuration of every test app.
 TEST_CONFIG = {
     "TESTING": True,
     "SECRET_KEY": "test",
-    # A database the tests may empty (CI sets it); else SQLite in memory. Not
-    # DATABASE_URL, so that the tests never drop the tables of a development database.
-    "SQLALCHEMY_DATABASE_URI": os.environ.get("TEST_DATABASE_URL", "sqlite://"),
-    "SECURITY_PASSWORD_SALT": "test",
-    # Cheap hashes keep the tests fast; production keeps argon2's defaults.
-    "SECURITY_PASSWORD_HASH_PASSLIB_OPTIONS": {
-        "argon2__rounds": 1,
-        "argon2__memory_cost": 512,
-    },
 }
-
-# Flask-Login 0.6.3, its latest release, sets the remember-me cookie's expiry with
-# datetime.utcnow(), deprecated since Python 3.12. As a mark (see pytest_collection_modifyitems),
-# unlike in the filterwarnings setting of pyproject.toml, the filter holds under `pytest -W error`.
-FLASK_LOGIN_UTCNOW = pytest.mark.filterwarnings(
-    "ignore:datetime.datetime.utcnow:DeprecationWarning:flask_login"
-)
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every test ignores FLASK_LOGIN_UTCNOW."""
-    for item in items:
-        item.add_marker(FLASK_LOGIN_UTCNOW)
+# The environment a production app needs beside FLASK_SECRET_KEY and FLASK_TRUSTED_HOSTS.
+PRODUCTION_ENV: dict[str, str] = {}
+# Errors a client meets most, and their status names.
+ERRORS = [
+    (400, "Bad Request"),
+    (403, "Forbidden"),
+    (404, "Not Found"),
+    (422, "Unprocessable Entity"),
+]
 
 
 @pytest.fixture
-def app():
-    app = create_app(TEST_CONFIG)
-    with app.app_context():
-        db.create_all()
-    yield app
-    with app.app_context():
-        db.drop_all()
-        db.engine.dispose()
+def log_records(monkeypatch):
+    """`log_records()`: the records written to stdout so far, as configure_logging sets it up in
+    production (under pytest, create_app leaves logging alone), each line parsed as JSON."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    root.handlers.clear()
+    output = io.StringIO()
+    monkeypatch.setattr(sys, "stdout", output)
+    configure_logging("INFO")
+    yield lambda: [json.loads(line) for line in output.getvalue().splitlines()]
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+def request_line(records: list[dict], path: str) -> dict:
+    """The one request line for `path` (the only records with a path)."""
+    (line,) = [r for r in records if r.get("path") == path]
+    return line
 
 
 @pytest.fixture
-def client(app):
-    return app.test_client()
+def production_config(app, monkeypatch):
+    """The test configuration with TESTING and DEBUG off, a generated secret key, and the test
+    client's host, `localhost`, as the site's. The cookie flags are left out: hardening.py keeps
+    those it finds, and it set these for testing."""
+    monkeypatch.delenv("FLASK_DEBUG", raising=False)
+    config = {key: value for key, value in app.config.items() if "_COOKIE_" not in key}
+    return {
+        **config,
+        "TESTING": False,
+        "DEBUG": False,
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "TRUSTED_HOSTS": ["localhost"],
+        "SERVER_NAME": "localhost",
+    }
 
 
 @pytest.fixture
-def csrf_token(client):
-    """`csrf_token(path, **get_options)`: the CSRF token of the form on the page at `path`."""
+def aborting(app):
+    """The app with GET /abort/<code> and GET /api/abort/<code>, which abort with that status."""
 
-    def _csrf_token(path: str, **get_options) -> str:
-        response = client.get(path, **get_options)
-        match = CSRF_TOKEN.search(response.text)
-        assert match, f"no CSRF token on {path} ({response.status_code})"
-        return match.group(1)
+    @app.get("/abort/<int:code>", endpoint="abort_page")
+    @app.get("/api/abort/<int:code>", endpoint="abort_api")
+    def abort_with(code: int):
+        abort(code)
 
-    return _csrf_token
-
-
-@pytest.fixture
-def clock(time_machine):
-    """The clock of the test (time-machine), stopped at the current second: `time.time()` and
-    `datetime.now()` move only when the test moves them, `clock.shift(seconds)`. Cool-offs, rate
-    windows, token and cookie lifetimes and authenticator codes then take no real time, so no
-    test depends on how fast the machine is."""
-    time_machine.move_to(datetime.now(UTC).replace(microsecond=0), tick=False)
-    return time_machine
+    return app
 
 
-@pytest.fixture
-def make_user(app):
-    """`make_user(email, *roles)`: an active, confirmed user with the password PASSWORD."""
-
-    def _make_user(email: str, *roles: str):
-        with app.app_context():
-            user = user_datastore.create_user(
-                email=email,
-                password=hash_password(PASSWORD),
-                active=True,
-                confirmed_at=app.extensions["security"].datetime_factory(),
-                roles=[user_datastore.find_or_create_role(role) for role in roles],
-            )
-            db.session.commit()
-            return user.email
-
-    return _make_user
+def assert_error(response, code: int, status: str) -> dict:
+    """Assert that `response` is the JSON error shape for `code`; return its body."""
+    assert response.status_code == code
+    assert response.mimetype == "application/json"
+    body = response.get_json()
+    assert set(body) == {"code", "status", "message"}
+    assert (body["code"], body["status"]) == (code, status)
+    assert body["message"]
+    return body
 
 
-@pytest.fixture
-def login(client, csrf_token):
-    """`login(email, password=PASSWORD)`: sign in through the login form; return the response."""
-
-    def _login(email: str, password: str = PASSWORD):
-        token = csrf_token("/login")
-        return client.post(
-            "/login", data={"email": email, "password": password, "csrf_token": token}
-        )
-
-    return _login
+def cookies(response) -> dict:
+    """The cookies that `response` sets, by name, as http.cookies morsels (flags included)."""
+    jar = SimpleCookie()
+    for header in response.headers.getlist("Set-Cookie"):
+        jar.load(header)
+    return dict(jar)

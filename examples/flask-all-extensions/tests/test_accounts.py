@@ -9,7 +9,9 @@ import socket
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from conftest import CSRF_TOKEN, PASSWORD, TEST_CONFIG
+from accounts_fixtures import PASSWORD
+from conftest import TEST_CONFIG
+from database_fixtures import CSRF_TOKEN
 from flask_security import verify_password
 
 from shop import create_app

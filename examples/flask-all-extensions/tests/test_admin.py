@@ -4,7 +4,8 @@ import html
 import re
 
 import pytest
-from conftest import CSRF_TOKEN, PASSWORD
+from accounts_fixtures import PASSWORD
+from database_fixtures import CSRF_TOKEN
 from flask_security import hash_password
 
 from shop import admin, hardening

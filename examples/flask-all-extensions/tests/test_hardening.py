@@ -2,17 +2,12 @@
 headers, and the client's scheme and address from a trusted proxy, no NUL character in a query or
 form."""
 
-import secrets
-from http.cookies import SimpleCookie
-
 import pytest
-from conftest import CSRF_TOKEN, PASSWORD
+from conftest import cookies
 from flask import request, session
-from flask_security import hash_password
 
 from shop import create_app
-from shop.accounts import user_datastore
-from shop.extensions import csrf, db
+from shop.extensions import csrf
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -20,31 +15,6 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
 }
 HSTS = "max-age=3600; includeSubDomains; preload"
-
-
-@pytest.fixture
-def production_config(app, monkeypatch):
-    """The test configuration with TESTING and DEBUG off, a generated secret key, and the test
-    client's host, `localhost`, as the site's. The cookie flags are left out: hardening.py keeps
-    those it finds, and it set these for testing."""
-    monkeypatch.delenv("FLASK_DEBUG", raising=False)
-    config = {key: value for key, value in app.config.items() if "_COOKIE_" not in key}
-    return {
-        **config,
-        "TESTING": False,
-        "DEBUG": False,
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "TRUSTED_HOSTS": ["localhost"],
-        "SERVER_NAME": "localhost",
-    }
-
-
-def cookies(response) -> dict:
-    """The cookies that `response` sets, by name, as http.cookies morsels (flags included)."""
-    jar = SimpleCookie()
-    for header in response.headers.getlist("Set-Cookie"):
-        jar.load(header)
-    return dict(jar)
 
 
 @pytest.mark.parametrize(
@@ -73,7 +43,6 @@ def test_a_request_for_another_host_is_400(production_config, path):
     response = client.get(path, headers={"Host": "evil.example"})
     assert response.status_code == 400
     assert response.headers["X-Frame-Options"] == "DENY"
-    assert "Bad Request" in response.text and "href" not in response.text  # werkzeug's page
     response = client.get(path, headers={"Host": "evil.example", "Accept": "application/json"})
     assert response.status_code == 400
     assert response.get_json()["code"] == 400
@@ -116,32 +85,6 @@ def test_production_session_cookie_is_secure_httponly_and_lax(production_config)
 
     cookie = cookies(app.test_client().get("/visit", base_url="https://localhost"))["session"]
     assert cookie["secure"] and cookie["httponly"] and cookie["samesite"] == "Lax"
-
-
-def test_production_login_sets_secure_httponly_lax_session_and_remember_cookies(production_config):
-    app = create_app(production_config)
-    with app.app_context():
-        db.create_all()
-        user_datastore.create_user(
-            email="ada@example.com",
-            password=hash_password(PASSWORD),
-            active=True,
-            confirmed_at=app.extensions["security"].datetime_factory(),
-        )
-        db.session.commit()
-    client = app.test_client()
-    https = {"base_url": "https://localhost", "headers": {"Referer": "https://localhost/login"}}
-    token = CSRF_TOKEN.search(client.get("/login", **https).text).group(1)
-    form = {"email": "ada@example.com", "password": PASSWORD, "remember": "y", "csrf_token": token}
-    response = client.post("/login", data=form, **https)
-    assert response.status_code == 302
-    with app.app_context():
-        db.drop_all()
-        db.engine.dispose()
-    set_cookies = cookies(response)
-    for name in ("session", "remember_token"):
-        cookie = set_cookies[name]
-        assert cookie["secure"] and cookie["httponly"] and cookie["samesite"] == "Lax", name
 
 
 @pytest.mark.parametrize("query", ["/?q=a%00b", "/?a%00=b", "/no-such-page?q=%00"])

@@ -4,7 +4,8 @@ unchecked until the cool-off ends, for any email address; sign-up and reset are 
 import logging
 
 import pytest
-from conftest import CSRF_TOKEN, PASSWORD
+from accounts_fixtures import PASSWORD
+from database_fixtures import CSRF_TOKEN
 
 from shop import lockout
 from shop.accounts import User

@@ -1,39 +1,12 @@
 """Logs as production writes them (configure_logging, FLASK_DEBUG off): one JSON object per line,
 each with the id of its request (request_id.py), which the response carries back."""
 
-import io
-import json
-import logging
 import re
-import sys
 
 import pytest
-
-from shop import configure_logging
-from shop.accounts import user_datastore
+from conftest import request_line
 
 NEW_ID = re.compile(r"[0-9a-f]{32}")
-
-
-@pytest.fixture
-def log_records(monkeypatch):
-    """`log_records()`: the records written to stdout so far, as configure_logging sets it up in
-    production (under pytest, create_app leaves logging alone), each line parsed as JSON."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    root.handlers.clear()
-    output = io.StringIO()
-    monkeypatch.setattr(sys, "stdout", output)
-    configure_logging("INFO")
-    yield lambda: [json.loads(line) for line in output.getvalue().splitlines()]
-    root.handlers[:] = handlers
-    root.setLevel(level)
-
-
-def request_line(records: list[dict], path: str) -> dict:
-    """The one request line for `path` (the only records with a path)."""
-    (line,) = [r for r in records if r.get("path") == path]
-    return line
 
 
 def test_a_request_keeps_its_id_in_the_response_and_every_line(client, log_records):
@@ -79,28 +52,3 @@ def test_a_500_logs_its_traceback_in_one_record_with_the_id(app, log_records):
     assert failure["traceback"].startswith("Traceback (most recent call last):")
     assert failure["traceback"].endswith("RuntimeError: something broke")
     assert request_line(records, "/boom")["status"] == 500
-
-
-def test_the_request_line_names_the_signed_in_user_by_id_only(
-    app, client, make_user, login, log_records
-):
-    email = make_user("ada@example.com")
-    login(email)
-    client.get("/health", headers={"X-Request-ID": "abc-123"})
-    with app.app_context():
-        user_id = user_datastore.find_user(email=email).id
-    records = log_records()
-    line = request_line([r for r in records if r["request_id"] == "abc-123"], "/health")
-    assert line["user_id"] == user_id
-    assert "ada@example.com" not in json.dumps(records)
-    anonymous = app.test_client().get("/health", headers={"X-Request-ID": "anonymous"})
-    assert anonymous.status_code == 200
-    records = [r for r in log_records() if r["request_id"] == "anonymous"]
-    assert request_line(records, "/health")["user_id"] is None
-
-
-def test_a_token_in_the_path_is_logged_as_secret(client, log_records):
-    status = client.get("/reset/a-secret-token").status_code
-    records = log_records()
-    assert request_line(records, "/reset/[secret]")["status"] == status
-    assert "a-secret-token" not in json.dumps(records)

@@ -2,7 +2,7 @@
 signed-in users, bounded in size; pages out of range are 404s."""
 
 import pytest
-from conftest import CSRF_TOKEN
+from database_fixtures import CSRF_TOKEN
 
 from shop.accounts import user_datastore
 from shop.extensions import db

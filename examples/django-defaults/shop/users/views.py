@@ -1,5 +1,5 @@
 """Sign-up, confirmed by mail, the profile page, and the rate limits of sign-in and password reset.
-Login, logout and passwords are Django's own auth views."""
+Login, logout and passwords are the auth views, with the rate limits below."""
 
 from django.conf import settings
 from django.contrib.auth import login
@@ -65,8 +65,8 @@ def sign_up_confirm(request: HttpRequest, uidb64: str, token: str) -> HttpRespon
 
 
 # Password spraying, one password tried against many accounts from one address, stays under the
-# lockout of each account (django-axes); this caps the sign-ins one address may try in all, on the
-# site's login and the admin's (config/urls.py), counted together.
+# lockout of each account (django-axes); this caps the sign-ins one address may try in all, the
+# admin's included.
 limit_sign_in = ratelimit(group="sign-in", key="ip", rate=sign_in_rate, method="POST")
 
 

@@ -10,7 +10,7 @@ import math
 import time
 
 from flask import Blueprint, Flask, Response, current_app
-from flask_limiter import Limiter, RequestLimit
+from flask_limiter import RequestLimit
 from flask_limiter.util import get_remote_address
 from flask_security import current_user
 
@@ -42,8 +42,9 @@ def init_app(app: Flask, *blueprints: Blueprint) -> None:
     """Fill in the setting's default and limit every request to `blueprints`."""
     for key, value in SETTINGS.items():
         app.config.setdefault(key, value)
-    # A Limiter of its own for each app, as in lockout.py.
-    limiter = Limiter(get_remote_address, app=app)
+    # The app's own Limiter, which lockout.py made (Flask-Limiter lists it in app.extensions): a
+    # second one would add its three hooks to every request of the site.
+    (limiter,) = app.extensions["limiter"]
     for key in (get_remote_address, credential):
         limit = limiter.limit(
             lambda: current_app.config["API_RATE"],

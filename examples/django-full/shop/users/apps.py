@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class UsersConfig(AppConfig):
+    name = "shop.users"
+    label = "users"
+    verbose_name = "Users"
