@@ -12,6 +12,7 @@ from . import (
     accounts,
     admin,
     api,
+    error_pages,
     errors,
     extensions,
     hardening,
@@ -64,6 +65,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     admin.init_app(app)
     api.init_app(app)
     token_admin.init_app(app)
+    error_pages.init_app(app)
     return app
 
 

@@ -1,4 +1,5 @@
-"""Error responses: JSON under /api/ and for clients that prefer it, an HTML page otherwise.
+"""Error responses: JSON under /api/ and for clients that prefer it, an HTML page otherwise
+(error_pages.py).
 
 One handler for every `HTTPException` (404, 405, 413, CSRF failures, which are 400s, ...). Flask
 hands it the 500 of an unhandled exception too, after `app.logger` has logged the traceback. The
@@ -11,8 +12,8 @@ JSON is one shape, whatever the error:
 field ("_schema" for the whole body, nested fields joined with ".").
 """
 
-from flask import Flask, Response, jsonify, make_response, render_template, request
-from werkzeug.exceptions import HTTPException, SecurityError
+from flask import Flask, Response, jsonify
+from werkzeug.exceptions import HTTPException
 
 # Friendlier messages than werkzeug's descriptions, for the statuses an API client meets most.
 MESSAGES = {
@@ -32,15 +33,6 @@ MESSAGES = {
 def init_app(app: Flask) -> None:
     """Register the handler."""
     app.register_error_handler(HTTPException, handle_http_exception)
-
-
-def wants_json() -> bool:
-    """True for a path under /api/, or when the client prefers JSON to HTML."""
-    return (
-        request.path.startswith("/api/")
-        or request.accept_mimetypes.best_match(["text/html", "application/json"])
-        == "application/json"
-    )
 
 
 def error_body(error: HTTPException) -> dict[str, object]:
@@ -67,16 +59,14 @@ def flatten(fields: object, prefix: str = "") -> dict[str, list[str]]:
 
 
 def handle_http_exception(error: HTTPException) -> Response:
-    """The JSON error shape or error.html, with the error's status and its headers (Allow on 405,
+    """The JSON error shape, with the error's status and its headers (Allow on 405,
     WWW-Authenticate on 401); never a traceback."""
-    if wants_json():
-        response = jsonify(error_body(error))
-    elif isinstance(error, SecurityError):
-        # The Host header names none of TRUSTED_HOSTS, so no URL can be built for this request:
-        # werkzeug's plain page, which links nowhere, instead of error.html.
-        response = error.get_response()
-    else:
-        response = make_response(render_template("error.html", error=error))
+    return with_headers(jsonify(error_body(error)), error)
+
+
+def with_headers(response: Response, error: HTTPException) -> Response:
+    """`response` with the status of `error` and the headers of werkzeug's response to it that
+    `response` lacks (Allow on 405, WWW-Authenticate on 401)."""
     response.status_code = error.code
     for name, value in error.get_response().headers:
         if name not in response.headers:

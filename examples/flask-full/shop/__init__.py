@@ -13,6 +13,7 @@ from . import (
     admin,
     api,
     caching,
+    error_pages,
     errors,
     extensions,
     hardening,
@@ -75,6 +76,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     admin.init_app(app)
     api.init_app(app)
     token_admin.init_app(app)
+    error_pages.init_app(app)
     tracing.init(app)
     return app
 

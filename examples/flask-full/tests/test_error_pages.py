@@ -1,4 +1,4 @@
-"""Error pages (errors.py, templates/error.html): a browser gets a page for an error, never a
+"""Error pages (error_pages.py, templates/error.html): a browser gets a page for an error, never a
 traceback; a request for a host the site does not serve gets werkzeug's plain page instead."""
 
 import pytest
