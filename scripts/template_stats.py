@@ -8,8 +8,8 @@ Reads the committed working tree (no rendering) and prints two tables:
   two tags, worst first. A file whose name is conditional belongs to a pack; the rest is the core.
 - Per pack: the files whose path has a condition in a folder or file name (`{% if use_api %}api{% endif %}/...`),
   grouped by that condition (the conditions of nested folders joined with "and"), with their lines of app code,
-  tests (under `tests/`) and docs (`.md`). Lines are the template's, before rendering: a close measure of what the
-  pack adds to a generated project.
+  tests (under `tests/`) and docs (`.md`, with the shared `partials/docs_*` files a page imports). Lines are the
+  template's, before rendering: a close measure of what the pack adds to a generated project.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 TREES = ("template-flask", "template-django", "partials")
 IF_TAG = re.compile(r"\{%-?\s*if\b")
 CONDITION = re.compile(r"\{%-?\s*if\s+(.+?)\s*-?%\}")
+TAG = re.compile(r"\{%.*?%\}")
+DOCS_PARTIAL = re.compile(r"\{%-?\s*(?:from|include|import)\s+\"(partials/docs_[^\"]+)\"")
 
 
 def files(tree: str) -> list[Path]:
@@ -39,9 +41,18 @@ def kind(path: Path, tree: str) -> str:
     parts = path.relative_to(ROOT / tree).parts
     if parts[0] == "tests":
         return "tests"
-    if path.name.removesuffix(".jinja").endswith(".md"):
+    if TAG.sub("", path.name).removesuffix(".jinja").endswith(".md"):
         return "docs"
     return "code"
+
+
+def lines_of(path: Path, tree: str, text: str) -> int:
+    """`path`'s lines; for a docs page, with those of the shared docs partials it imports, which it renders."""
+    lines = text.count("\n")
+    if kind(path, tree) == "docs":
+        for partial in sorted(set(DOCS_PARTIAL.findall(text))):
+            lines += (ROOT / partial).read_text().count("\n")
+    return lines
 
 
 def main() -> int:
@@ -61,7 +72,7 @@ def main() -> int:
             tags += count
             pack = condition(path, tree)
             if pack:
-                packs[(tree, pack)][kind(path, tree)] += text.count("\n")
+                packs[(tree, pack)][kind(path, tree)] += lines_of(path, tree, text)
             elif count > 2:
                 crowded.append((count, str(path.relative_to(ROOT / tree))))
         crowded.sort(reverse=True)
