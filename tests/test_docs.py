@@ -5,21 +5,11 @@ import re
 from pathlib import Path
 
 import pytest
-from helpers import assert_no_template_syntax, copy_template
+from helpers import EVERY_EXTENSION, EVERY_OPTION, assert_no_template_syntax, copy_template
 
-EVERYTHING = {
-    "two_factor": True,
-    "background_tasks": True,
-    "cache": "redis",
-    "error_tracking": "sentry",
-    "metrics": "prometheus",
-    "tracing": "opentelemetry",
-    "database": "postgresql",
-    "app_kind": "both",
-}
 ANSWERS = {
-    "flask-everything": {"framework": "flask", "flask_extensions": ["sqlalchemy", "admin", "security"], **EVERYTHING},
-    "django-everything": {"framework": "django", **EVERYTHING},
+    "flask-everything": {"framework": "flask", "flask_extensions": EVERY_EXTENSION, **EVERY_OPTION},
+    "django-everything": {"framework": "django", **EVERY_OPTION},
     "flask-minimal-site": {"framework": "flask", "flask_extensions": [], "app_kind": "site"},
     "flask-minimal-api": {"framework": "flask", "flask_extensions": [], "app_kind": "api"},
     "flask-read-only-api": {"framework": "flask", "flask_extensions": ["sqlalchemy"], "app_kind": "api"},

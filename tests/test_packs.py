@@ -11,21 +11,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers import TEMPLATE_ROOT, Project
+from helpers import EVERY_OPTION, TEMPLATE_ROOT, Project
 
 FLASK = TEMPLATE_ROOT / "template-flask"
 PACKS = yaml.safe_load((TEMPLATE_ROOT / "decision" / "facts.yml").read_text())["packs"]["flask"]
-# Every option on.
-FULL = {
-    "flask_extensions": ["sqlalchemy", "admin", "security"],
-    "two_factor": True,
-    "background_tasks": True,
-    "cache": "redis",
-    "error_tracking": "sentry",
-    "metrics": "prometheus",
-    "tracing": "opentelemetry",
-    "database": "postgresql",
-}
 CONDITION = re.compile(r"\{%-? *if (.+?) *-?%\}(.*?)\{%-? *endif *-?%\}")
 REVISES = re.compile(r'^down_revision = "([^"]+)"$', re.MULTILINE)
 
@@ -115,7 +104,7 @@ def remove_pack(project: Path, flag: str) -> list[str]:
 @pytest.mark.slow
 @pytest.mark.xdist_group("flask-full")
 def test_removing_the_api_pack_by_hand_leaves_a_project_that_passes_its_tests_and_lint(generate, tmp_path):
-    full = generate("flask-all", **FULL)
+    full = generate("flask-all", **EVERY_OPTION)
     project = tmp_path / "shop"
     shutil.copytree(full.path, project, ignore=shutil.ignore_patterns(".venv", "__pycache__", ".ruff_cache"))
     files = pack_files(project, "use_api")

@@ -15,22 +15,11 @@ from pathlib import Path
 import jinja2
 import pytest
 import yaml
-from helpers import Project
+from helpers import EVERY_OPTION, Project
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("django-packs")]
 
-# The full render: every option on.
-FULL = {
-    "app_kind": "both",
-    "two_factor": True,
-    "background_tasks": True,
-    "cache": "redis",
-    "error_tracking": "sentry",
-    "metrics": "prometheus",
-    "tracing": "opentelemetry",
-    "database": "postgresql",
-}
-# The computed use_* variables that are true in that render, as far as template-django's paths and packs ask.
+# The computed use_* variables that are true in the full render (every option on), as far as template-django's paths and packs ask.
 FULL_ON = {
     "use_api",
     "use_pages",
@@ -109,7 +98,7 @@ def test_the_api_packs_files_and_lines_are_found():
 
 
 def test_a_full_render_without_the_api_pack_passes_its_tests_and_lint(generate, tmp_path):
-    full = generate("django", **FULL)
+    full = generate("django", **EVERY_OPTION)
     path = tmp_path / "shop"
     shutil.copytree(full.path, path, ignore=shutil.ignore_patterns(".venv", "__pycache__", ".ruff_cache"))
     for name in pack_files("use_api"):

@@ -13,7 +13,7 @@ X`), not from each other.
 - decision: the decision module rendered as data (decide).
 """
 
-from .answers import ANSWER_SETS, answer_sets
+from .answers import ANSWER_SETS, EVERY_EXTENSION, EVERY_OPTION, answer_sets
 from .browser import CHROMIUM, CHROMIUM_ARGS, assert_docs_render_from_the_host_alone
 from .copying import GIT_IDENTITY, copier_cli, copy_template, git, snapshot_template
 from .decision import DECISION_NEUTRAL, DECISION_QUESTIONS, decide
@@ -58,6 +58,8 @@ __all__ = [
     "CHROMIUM_ARGS",
     "DECISION_NEUTRAL",
     "DECISION_QUESTIONS",
+    "EVERY_EXTENSION",
+    "EVERY_OPTION",
     "FLASK_LOOPBACK_HOSTS",
     "GIT_IDENTITY",
     "LEFTOVER",

@@ -4,6 +4,20 @@ from __future__ import annotations
 
 import pytest
 
+# Every option on (the full renders of examples/ and the tests that take packs out of one); Flask adds every
+# extension to it.
+EVERY_OPTION: dict[str, object] = {
+    "app_kind": "both",
+    "two_factor": True,
+    "background_tasks": True,
+    "cache": "redis",
+    "error_tracking": "sentry",
+    "metrics": "prometheus",
+    "tracing": "opentelemetry",
+    "database": "postgresql",
+}
+EVERY_EXTENSION = ["sqlalchemy", "admin", "security"]
+
 # Named answer sets. Each is generated at most once per session (per xdist worker: the tests of one set share
 # an xdist group, so one worker takes them all).
 ANSWER_SETS: dict[str, dict[str, object]] = {
