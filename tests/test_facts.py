@@ -114,6 +114,17 @@ def test_the_variables_of_the_facts_are_well_formed():
             assert len(names) == len(set(names)), f"{framework} {sorted(on)}: {names}"
 
 
+def test_the_compose_section_of_the_facts_is_well_formed():
+    # Its `when` lists name the use_* flags and the conditions that partials/holds.jinja derives from them; each
+    # service is a file of partials/compose/.
+    names = {*FLAGS, "has_database", "compose_replicas", "compose_shared_sqlite", "compose_mail"}
+    for part, entries in FACTS["compose"].items():
+        for entry in entries:
+            assert all(name.removeprefix("not ") in names for name in entry["when"]), (part, entry)
+    for entry in FACTS["compose"]["services"]:
+        assert (TEMPLATE_ROOT / "partials" / "compose" / f"{entry['part']}.yaml.jinja").is_file(), entry["part"]
+
+
 @pytest.fixture(scope="module", params=["flask", "django"])
 def full(request, tmp_path_factory):
     """A full render of the framework, with tasks skipped: (project path, framework, true flags)."""
