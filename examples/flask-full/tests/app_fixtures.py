@@ -1,4 +1,5 @@
-"""The app of each test, made with conftest.TEST_CONFIG, and its test client."""
+"""The app of each test, made with its app_config (conftest.TEST_CONFIG, unless a plugin changes
+it), and its test client."""
 
 import pytest
 from conftest import TEST_CONFIG
@@ -7,8 +8,14 @@ from shop import create_app
 
 
 @pytest.fixture
-def app():
-    return create_app(TEST_CONFIG)
+def app_config() -> dict:
+    """The configuration of the test's app."""
+    return TEST_CONFIG
+
+
+@pytest.fixture
+def app(app_config):
+    return create_app(app_config)
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from shop import configure_logging
 pytest_plugins = [
     "app_fixtures",
     "sentry_fixtures",
+    "redis_fixtures",
     "database_fixtures",
     "accounts_fixtures",
     "two_factor_fixtures",

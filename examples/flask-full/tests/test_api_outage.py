@@ -1,25 +1,12 @@
-"""While Redis does not answer, the API's notes list is served from the database, as the pages
-are (tests/test_redis_outage.py)."""
+"""While Redis does not answer, the API's notes list is served from the database."""
 
 import pytest
-from test_redis_outage import DOWN_CONFIG
 
-from shop import create_app
 from shop.accounts import user_datastore
 from shop.extensions import db
 from shop.models import Note
 
-
-@pytest.fixture
-def app():
-    """The app with its Redis at an address where nothing listens."""
-    app = create_app(DOWN_CONFIG)
-    with app.app_context():
-        db.create_all()
-    yield app
-    with app.app_context():
-        db.drop_all()
-        db.engine.dispose()
+pytestmark = pytest.mark.redis_down
 
 
 def test_the_api_list_works(app, client, make_user, login):
