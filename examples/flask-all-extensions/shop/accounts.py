@@ -166,7 +166,12 @@ def init_app(app: Flask) -> None:
     mail.init_app(app)
     if app.debug and app.config["MAIL_SUPPRESS_SEND"]:
         email_dispatched.connect(log_unsent_mail, app)
-    Security(app, user_datastore, mail_util_cls=LoggingMailUtil, login_form=LockoutLoginForm)
+    Security(
+        app,
+        user_datastore,
+        mail_util_cls=LoggingMailUtil,
+        login_form=LockoutLoginForm,
+    )
     lockout.init_app(app)
     # Flask-Security-Too rotates `fs_uniquifier` itself on a password change or reset.
     user_logged_out.connect(end_sessions, app)

@@ -8,8 +8,8 @@ from . import errors
 
 
 def init_app(app: Flask) -> None:
-    """Register the handler, in place of errors.py's (and of flask-smorest's, which answers with
-    errors.py's): call it after the modules that register theirs."""
+    """Register the handler, in place of errors.py's and of any an extension registered before:
+    call it after the modules that register theirs."""
     app.register_error_handler(HTTPException, handle_http_exception)
 
 

@@ -17,6 +17,9 @@ pytest_plugins = [
     "app_fixtures",
     "database_fixtures",
     "accounts_fixtures",
+    "api_fixtures",
+    "api_notes_fixtures",
+    "api_tokens_fixtures",
 ]
 
 # The configuration of every test app.

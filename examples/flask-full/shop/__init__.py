@@ -27,6 +27,7 @@ from . import (
     tasks,
     token_admin,
     tracing,
+    two_factor,
 )
 
 # Request bodies larger than this are refused with 413 before a view reads them.
@@ -71,6 +72,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(readiness.bp)
     caching.init_app(app)
     tasks.celery_init_app(app)
+    two_factor.init_app(app)
     accounts.init_app(app)
     account_logging.init_app(app)
     admin.init_app(app)

@@ -8,17 +8,14 @@ its links are on the console. Those links name `SERVER_NAME`, never the host a r
 in production the application refuses to start without it. Its templates extend
 templates/security/base.html, which puts them in the site's layout.
 
-Two-factor sign-in: after the password, a code from an authenticator app (TOTP), or one of the
-recovery codes for a lost phone. Offered to everyone at /tf-setup; required for admins, who are
-sent to set it up at their next sign-in. Each code is accepted once (ReplayProofTotp), and wrong
-codes lock the step out as wrong passwords do (lockout.py).
+Two-factor sign-in, which admins must use, is in two_factor.py.
 """
 
 import logging
 from datetime import timedelta
 
 import click
-from flask import Flask, Response, current_app, request
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 from flask_login import user_logged_out
 from flask_mail import Mail, Message, email_dispatched
@@ -27,26 +24,19 @@ from flask_security import (
     MailUtil,
     Security,
     SQLAlchemyUserDatastore,
-    Totp,
-    TwoFactorVerifyCodeForm,
     hash_password,
 )
 from flask_security.models import fsqla_v3 as fsqla
-from passlib.exc import UsedTokenError
-from passlib.totp import TotpMatch
-from sqlalchemy import or_, update
 from sqlalchemy.orm import Mapped, mapped_column
 
-from . import lockout
+from . import lockout, two_factor
 from .extensions import db
-from .hardening import CONTENT_SECURITY_POLICY
 
 logger = logging.getLogger(__name__)
 
 ADMIN_ROLE = "admin"
-TF_SETUP_CONTENT_SECURITY_POLICY = f"{CONTENT_SECURITY_POLICY}; img-src 'self' data:"
 # Secrets without a default: the application refuses to start without them.
-REQUIRED = ("SECURITY_PASSWORD_SALT", "TOTP_SECRET_KEY")
+REQUIRED = ("SECURITY_PASSWORD_SALT",)
 # Defaults; each can be set from the environment, e.g. FLASK_SECURITY_REGISTERABLE=false.
 SETTINGS = {
     "SECURITY_PASSWORD_HASH": "argon2",
@@ -73,13 +63,8 @@ SETTINGS = {
     # The default DNS check of the email's domain fails offline and in CI; switch it on in
     # production with FLASK_SECURITY_EMAIL_VALIDATOR_ARGS='{"check_deliverability": true}'.
     "SECURITY_EMAIL_VALIDATOR_ARGS": {"check_deliverability": False},
-    "SECURITY_TWO_FACTOR": True,
-    "SECURITY_TWO_FACTOR_ENABLED_METHODS": ["authenticator"],
-    "SECURITY_MULTI_FACTOR_RECOVERY_CODES": True,
-    "SECURITY_TOTP_ISSUER": "Shop",
-    # Short sessions: a signed-in session, and the remember-me cookie, last 4 hours.
-    "PERMANENT_SESSION_LIFETIME": timedelta(hours=4),
-    "REMEMBER_COOKIE_DURATION": timedelta(hours=4),
+    # The remember-me cookie lasts a week; Flask-Login's default is a year.
+    "REMEMBER_COOKIE_DURATION": timedelta(days=7),
 }
 
 fsqla.FsModels.set_db_info(db)
@@ -95,14 +80,15 @@ class User(db.Model, fsqla.FsUserMixin):
     def __str__(self) -> str:
         return self.email
 
+    # The time step (Unix time // 30) of the last authenticator code accepted: see
+    # two_factor.ReplayProofTotp.
+    tf_totp_last_step: Mapped[int | None] = mapped_column()
+
     @property
     def is_admin(self) -> bool:
         """Has the admin role and has set up two-factor sign-in, which sign-in then asks for. A
         user given the role while signed in has used no second factor: no admin page until then."""
         return self.has_role(ADMIN_ROLE) and self.tf_primary_method is not None
-
-    # The time step (Unix time // 30) of the last authenticator code accepted: see ReplayProofTotp.
-    tf_totp_last_step: Mapped[int | None] = mapped_column()
 
     def check_tf_required(self, tf_setup_methods, tf_fresh):
         """Two-factor sign-in for everyone who has set it up, and for every admin."""
@@ -143,51 +129,6 @@ class LoggingMailUtil(MailUtil):
             super().send_mail(template, subject, recipient, sender, body, html, **kwargs)
         except OSError:  # smtplib's errors, a refused connection, a timeout
             logger.exception("Could not send the email %r (%s)", str(subject), template)
-
-
-class ReplayProofTotp(Totp):
-    """Flask-Security-Too's authenticator codes, each accepted once: a code is refused unless its
-    time step is newer than the step of the last code the user gave (`User.tf_totp_last_step`),
-    so a code read over a shoulder, or sent twice, does not sign in again in its window.
-    Flask-Security-Too leaves this to the application, through these two methods."""
-
-    def get_last_counter(self, user: User) -> int | None:
-        return user.tf_totp_last_step
-
-    def set_last_counter(self, user: User, tmatch: TotpMatch) -> None:
-        """Claim the code's step, and commit; raise UsedTokenError, which refuses the code, when
-        another request claimed it or a later one first. One conditional UPDATE, so that of two
-        requests racing with one code only one gets in."""
-        claimed = db.session.execute(
-            update(User)
-            .where(
-                User.id == user.id,
-                or_(User.tf_totp_last_step.is_(None), User.tf_totp_last_step < tmatch.counter),
-            )
-            .values(tf_totp_last_step=tmatch.counter)
-        ).rowcount
-        db.session.commit()
-        if not claimed:
-            raise UsedTokenError()
-
-
-class LockoutTwoFactorForm(TwoFactorVerifyCodeForm):
-    """Flask-Security-Too's form for the code of two-factor sign-in, behind the lockout of
-    lockout.py: while the account's code step is locked out it answers 429 before the code is
-    checked, and each wrong (or used) code is counted. A signed-in user proving a new app is
-    not signing in, and is not counted."""
-
-    def validate(self, **kwargs) -> bool:
-        if self.is_setup:
-            return super().validate(**kwargs)
-        email = self.user.email
-        lockout.refuse_if_locked(email, lockout.CODE)
-        if super().validate(**kwargs):
-            lockout.clear_failures(email, lockout.CODE)
-            return True
-        if self.code.data:
-            lockout.record_failure(email, lockout.CODE)
-        return False
 
 
 class LockoutLoginForm(LoginForm):
@@ -237,8 +178,6 @@ def init_app(app: Flask) -> None:
             "FLASK_SERVER_NAME is not set. In production, the links in mail (account confirmation, "
             "password reset) name this host, and port if any: FLASK_SERVER_NAME=example.com."
         )
-    # Encrypts the users' TOTP secrets in the database.
-    app.config.setdefault("SECURITY_TOTP_SECRETS", {"1": app.config["TOTP_SECRET_KEY"]})
     # In development, mail is logged, not sent: no mail server is needed to confirm an account.
     app.config.setdefault("MAIL_SUPPRESS_SEND", app.debug or app.testing)
     mail.init_app(app)
@@ -249,21 +188,13 @@ def init_app(app: Flask) -> None:
         user_datastore,
         mail_util_cls=LoggingMailUtil,
         login_form=LockoutLoginForm,
-        two_factor_verify_code_form=LockoutTwoFactorForm,
-        totp_cls=ReplayProofTotp,
+        two_factor_verify_code_form=two_factor.LockoutTwoFactorForm,
+        totp_cls=two_factor.ReplayProofTotp,
     )
     lockout.init_app(app)
     # Flask-Security-Too rotates `fs_uniquifier` itself on a password change or reset.
     user_logged_out.connect(end_sessions, app)
     app.cli.add_command(create_admin)
-
-    # /tf-setup shows the authenticator app's QR code as a data: image, which the site's policy
-    # (images from the site only) would block; this page allows data: images.
-    @app.after_request
-    def allow_the_qr_code(response: Response) -> Response:
-        if request.path == "/tf-setup":
-            response.headers["Content-Security-Policy"] = TF_SETUP_CONTENT_SECURITY_POLICY
-        return response
 
 
 @click.command("create-admin")

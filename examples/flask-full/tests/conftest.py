@@ -20,6 +20,9 @@ pytest_plugins = [
     "database_fixtures",
     "accounts_fixtures",
     "two_factor_fixtures",
+    "api_fixtures",
+    "api_notes_fixtures",
+    "api_tokens_fixtures",
 ]
 
 # The configuration of every test app.
