@@ -3,8 +3,8 @@ to real projects.
 
 Usage: uv run python scripts/render_examples.py [--check]
 
-Each example is `copier copy --defaults` of the work tree (uncommitted changes included) with the answers in
-EXAMPLES, without the post-copy task: no `.env`, no git repository. `.copier-answers.yml` keeps the answers but not
+Each example is `copier copy --defaults` of the work tree (uncommitted changes included) with its answers in
+scripts/examples.yml, without the post-copy task: no `.env`, no git repository. `.copier-answers.yml` keeps the answers but not
 the commit or the template's path, which change with every commit and every clone. `--check` renders into a
 temporary folder and exits 1, naming the files that differ, when examples/ is stale; tests/test_examples.py runs it.
 """
@@ -21,37 +21,14 @@ import warnings
 from pathlib import Path
 
 import copier
+import yaml
 
 TEMPLATE_ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES_DIR = TEMPLATE_ROOT / "examples"
-# Every option on, in both flavours.
-FULL: dict[str, object] = {
-    "app_kind": "both",
-    "database": "postgresql",
-    "two_factor": True,
-    "background_tasks": True,
-    "cache": "redis",
-    "error_tracking": "sentry",
-    "metrics": "prometheus",
-    "tracing": "opentelemetry",
-}
-# Two answer sets per flavour: the common start (Flask with every extension, Django with the defaults), and every
-# option on.
-EXAMPLES: dict[str, dict[str, object]] = {
-    "flask-all-extensions": {
-        "project_name": "Shop",
-        "framework": "flask",
-        "flask_extensions": ["sqlalchemy", "admin", "security"],
-    },
-    "flask-full": {
-        "project_name": "Shop",
-        "framework": "flask",
-        "flask_extensions": ["sqlalchemy", "admin", "security"],
-        **FULL,
-    },
-    "django-defaults": {"project_name": "Shop", "framework": "django"},
-    "django-full": {"project_name": "Shop", "framework": "django", **FULL},
-}
+# The answer sets, by example name (scripts/examples.yml).
+EXAMPLES: dict[str, dict[str, object]] = yaml.safe_load((Path(__file__).with_name("examples.yml")).read_text())[
+    "examples"
+]
 # Lines of the answers file that name this clone and commit rather than the answers.
 VOLATILE_ANSWERS = re.compile(r"^_(commit|src_path): .*\n", re.MULTILINE)
 

@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 
-# Every option on (the full renders of examples/ and the tests that take packs out of one); Flask adds every
-# extension to it.
-EVERY_OPTION: dict[str, object] = {
-    "app_kind": "both",
-    "two_factor": True,
-    "background_tasks": True,
-    "cache": "redis",
-    "error_tracking": "sentry",
-    "metrics": "prometheus",
-    "tracing": "opentelemetry",
-    "database": "postgresql",
-}
+from .template import TEMPLATE_ROOT
+
+# Every option on (the full renders of examples/ and the tests that take packs out of one), from
+# scripts/examples.yml; Flask adds every extension to it.
+EVERY_OPTION: dict[str, object] = yaml.safe_load((TEMPLATE_ROOT / "scripts" / "examples.yml").read_text())[
+    "every_option"
+]
 EVERY_EXTENSION = ["sqlalchemy", "admin", "security"]
 
 # Named answer sets. Each is generated at most once per session (per xdist worker: the tests of one set share
