@@ -47,9 +47,10 @@ def test_database_url_comes_from_the_environment(app, monkeypatch, tmp_path):
     assert database_url(app) == f"sqlite:///{tmp_path / 'app.sqlite3'}"
 
 
-def test_sqlite_runs_in_write_ahead_log_mode_with_a_busy_timeout(app, tmp_path):
+def test_sqlite_runs_in_write_ahead_log_mode_with_a_busy_timeout(app_config, tmp_path):
+    # The tests' configuration on a SQLite file, whatever database the other tests use.
     app = create_app(
-        {**app.config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+        {**app_config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
     )
     with app.app_context():
         # No check before each use: a SQLite file has no server whose restart closes connections.
@@ -60,9 +61,12 @@ def test_sqlite_runs_in_write_ahead_log_mode_with_a_busy_timeout(app, tmp_path):
         db.engine.dispose()
 
 
-def test_a_request_that_may_write_takes_sqlites_write_lock_at_its_first_statement(app, tmp_path):
+def test_a_request_that_may_write_takes_sqlites_write_lock_at_its_first_statement(
+    app_config, tmp_path
+):
+    # The tests' configuration on a SQLite file, whatever database the other tests use.
     app = create_app(
-        {**app.config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+        {**app_config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
     )
     begun = []
 
