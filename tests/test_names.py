@@ -11,6 +11,7 @@ linted with every option on, and the longest with the defaults too.
 import sys
 
 import pytest
+from helpers import EVERY_OPTION
 
 pytestmark = pytest.mark.slow
 
@@ -26,12 +27,13 @@ NAMES = {
 }
 LONGEST = "Inventory Management Service API for All Northern Warehouses Ltd"
 # Each flavour's answers: (answer set, overrides). "defaults" is `copier copy --defaults --data framework=...`:
-# "django" is Django's defaults, and "flask-sqlalchemy" Flask's (the default builtins_needed is a database).
+# "django" is Django's defaults, and "flask-sqlalchemy" Flask's (the default builtins_needed is a database); "all" is
+# every option on (and every Flask extension), so that each file that names the package is linted.
 ANSWERS = {
     "django-defaults": ("django", {}),
-    "django-all": ("django-scale", {"two_factor": True}),
+    "django-all": ("django", EVERY_OPTION),
     "flask-defaults": ("flask-sqlalchemy", {}),
-    "flask-all": ("flask-scale", {"two_factor": True}),
+    "flask-all": ("flask-all", EVERY_OPTION),
 }
 
 
