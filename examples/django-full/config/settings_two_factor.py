@@ -1,8 +1,9 @@
 """Two-factor sign-in (django-two-factor-auth): an authenticator app (TOTP), with backup codes.
 config/settings.py imports this module at its end.
 
-Staff must set it up before the admin opens (shop/users/two_factor_urls.py); everyone
-else may, from their profile. Sessions last hours, not Django's two weeks.
+Staff must set it up before the admin opens
+(shop/users/two_factor_urls.py); everyone else may, from their profile.
+Sessions last hours, not Django's two weeks.
 """
 
 import environ

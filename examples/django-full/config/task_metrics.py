@@ -8,8 +8,8 @@ reads that variable when it is first imported, before this module runs, so the w
 environment sets it (compose.yaml, the Kubernetes worker); without it, the worker serves no
 metrics. Only tasks that a worker runs are counted, not those run eagerly (in the tests).
 
-- celery_tasks_total: the tasks run, labelled task (its name, such as
-  "shop.notes.tasks.count_words") and state: succeeded, failed or retried.
+- celery_tasks_total: the tasks run, labelled state (succeeded, failed or retried) and task,
+  its name, such as "shop.notes.tasks.count_words".
 - celery_task_duration_seconds: a histogram of the time tasks ran, in seconds, labelled task and
   state.
 """

@@ -8,8 +8,9 @@ task's run joins the request's trace, whose context travels in the task message'
 
 Spans are sent in batches (every 5 s) over OTLP/HTTP to OTEL_EXPORTER_OTLP_ENDPOINT (a collector's
 base URL, such as http://collector:4318; the exporter adds /v1/traces), named after the service
-OTEL_SERVICE_NAME (default "shop"). The exporter reads the other standard
-OTEL_* variables itself: https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/
+OTEL_SERVICE_NAME (default "shop").
+The exporter reads the other standard OTEL_* variables itself:
+https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/
 
 init() runs where a process starts serving, after any fork, as the exporter's thread does not
 survive one (https://opentelemetry-python.readthedocs.io/en/latest/examples/fork-process-model/):
@@ -64,8 +65,8 @@ def instrument(provider: TracerProvider) -> None:
 
 def tag_request_id(span: Span, request: HttpRequest, response: HttpResponse) -> None:
     """Give a request's span the `request_id` attribute: the id in the response's X-Request-ID
-    (shop/request_id.py), the one its log lines carry, so that a request found in the
-    logs is found in the traces, and back. The instrumentation's middleware comes first, so the
-    response it sees has the header."""
+    (shop/request_id.py), the one its log lines carry,
+    so that a request found in the logs is found in the traces, and back. The instrumentation's
+    middleware comes first, so the response it sees has the header."""
     if request_id := response.get("X-Request-ID"):
         span.set_attribute("request_id", request_id)

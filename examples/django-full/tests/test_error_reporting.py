@@ -100,6 +100,7 @@ def test_the_settings_report_only_with_a_dsn(dsn):
         [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
     )
     if dsn:
-        assert result.stdout.split() == ["True", "shop@0.1.0", "staging"]
+        release = "shop@0.1.0"
+        assert result.stdout.split() == ["True", release, "staging"]
     else:
         assert result.stdout.split()[0] == "False"

@@ -9,8 +9,9 @@ request's trace, whose context travels in the task message's headers.
 
 Spans are sent in batches (every 5 s) over OTLP/HTTP to OTEL_EXPORTER_OTLP_ENDPOINT (a collector's
 base URL, such as http://collector:4318; the exporter adds /v1/traces), named after the service
-OTEL_SERVICE_NAME (default "shop"). The exporter reads the other standard
-OTEL_* variables itself: https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/
+OTEL_SERVICE_NAME (default "shop").
+The exporter reads the other standard OTEL_* variables itself:
+https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/
 
 create_app calls init() in each process that creates the app: each gunicorn worker, once forked
 (gunicorn.conf.py does not preload the app), and the Celery worker (make_celery.py), whose forked
