@@ -3,6 +3,7 @@ of its framework (benchmarks/bare/) doing the same work, in the same environment
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 import shutil
@@ -49,39 +50,81 @@ FLASK_LIBRARIES = (
 # factory registers every route up front: startup loads it too, for both, so that it is what a worker does before
 # it can answer.
 DJANGO_STARTUP = "from {0}.wsgi import application; from django.urls import get_resolver; get_resolver().url_patterns"
-# The generated Django app shows a reader their own notes only: its notes become theirs, and the reader's credentials
-# (a signed-in session for the pages, a token for the API) come as the headers of every request. Printed as JSON.
+# Both sides serve a reader their own notes: the reader's credentials (a signed-in session for the pages, a token for
+# the API) come as the headers of every request. `{issue}` gives the reader a token whose secret is `secret`, as each
+# side stores tokens. Prints the reader's id and the headers as JSON.
 DJANGO_READER = """
 import json
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.test import Client
-from {slug}.api.models import Token
-from {slug}.notes.models import Note
-reader = get_user_model().objects.create_user(email="reader@example.com")
-Note.objects.update(owner=reader)
+from django.middleware.csrf import get_token
+from django.test import Client, RequestFactory
+User = get_user_model()
+reader = User.objects.create_user(**{{User.USERNAME_FIELD: "reader@example.com"}})
+{issue}
 browser = Client()
 browser.force_login(reader, backend="django.contrib.auth.backends.ModelBackend")
 session = browser.cookies[settings.SESSION_COOKIE_NAME].value
+# The CSRF cookie a browser holds after its first page with a form, so that no page has to set one.
+first = RequestFactory().get("/")
+get_token(first)
+cookies = {{settings.SESSION_COOKIE_NAME: session, settings.CSRF_COOKIE_NAME: first.META["CSRF_COOKIE"]}}
+print(json.dumps({{
+    "id": reader.pk,
+    "headers": {{
+        "Cookie": "; ".join(f"{{name}}={{value}}" for name, value in cookies.items()),
+        "Authorization": f"Bearer {{secret}}",
+    }},
+}}))
+"""
+DJANGO_TOKEN = """
+from {slug}.api.models import Token
 _, secret = Token.objects.issue(reader, "benchmark")
-print(json.dumps({{"Cookie": f"{{settings.SESSION_COOKIE_NAME}}={{session}}", "Authorization": f"Bearer {{secret}}"}}))
+"""
+# The bare app's token: a row holding the secret's SHA-256 digest, as bare/django/notes/models.py's Token.
+BARE_DJANGO_TOKEN = """
+import datetime, hashlib, secrets
+from django.utils import timezone
+from notes.models import Token
+secret = secrets.token_urlsafe(32)
+expires_at = timezone.now() + datetime.timedelta(days=30)
+Token.objects.create(digest=hashlib.sha256(secret.encode()).hexdigest(), user=reader, expires_at=expires_at)
 """
 # The generated Flask app's notes are their author's: the load reads them as this user, through a session cookie
 # (pages) and a bearer token (API).
 FLASK_READER = "reader@example.com"
-# The reader's session cookie, made offline with the app's own secret key: `Cookie` header's value, printed.
+# A reader's session cookie, made offline with the app's own secret key (`{setup}` defines `app`, `login_user` and
+# the `user` to sign in), holding the CSRF token as a browser's does after its first page with a form, so that no
+# page has to sign the cookie again: the `Cookie` header's value, printed.
 FLASK_SESSION_COOKIE = """
 from flask import session
-from flask_security import login_user
-from {slug} import create_app
-from {slug}.accounts import user_datastore
-
-app = create_app()
+from flask_wtf.csrf import generate_csrf
+{setup}
 with app.test_request_context():
-    login_user(user_datastore.find_user(email="{email}"))
+    login_user(user())
+    generate_csrf()
     response = app.make_response("")
     app.session_interface.save_session(app, session, response)
     print(response.headers["Set-Cookie"].split(";")[0])
+"""
+FLASK_READER_SETUP = """
+from flask_security import login_user
+from {slug} import create_app
+from {slug}.accounts import user_datastore
+app = create_app()
+user = lambda: user_datastore.find_user(email="{email}")
+"""
+BARE_FLASK_READER_SETUP = """
+from flask_login import login_user
+from app import app, db, User
+user = lambda: db.session.get(User, {id})
+"""
+# The generated Django project with django-ratelimit switched off (the API's limits and the sign-in's), served beside
+# it to measure what the rate limits cost.
+UNLIMITED_DJANGO_SETTINGS = """
+from config.settings import *  # noqa: F403
+
+RATELIMIT_ENABLE = False
 """
 BARE_DJANGO_SETTINGS = """
 # The bare app's changes to startproject's settings: production mode and the notes app.
@@ -94,8 +137,9 @@ INSTALLED_APPS += ["notes"]
 @dataclass
 class App:
     """One side of a comparison: where it runs, its WSGI target for gunicorn, its environment, the Python code
-    whose run in a fresh process is its startup, and the headers each request sends (credentials). `wsgi` is empty
-    for what is not served."""
+    whose run in a fresh process is its startup, the headers each request sends (credentials), and the pages it
+    serves (serving.PAGES' names; None for all). `wsgi` is empty for what is not served, `startup_code` for what
+    is not started."""
 
     cwd: Path
     wsgi: str
@@ -104,6 +148,7 @@ class App:
     python: Path
     # Sent with every request served: the credentials of a signed-in reader, where the app wants one.
     headers: dict[str, str] = field(default_factory=dict)
+    pages: tuple[str, ...] | None = None
     gunicorn: Path = field(init=False)
 
     def __post_init__(self) -> None:
@@ -155,21 +200,44 @@ def prepare_flask(project: Path, work: Path, python: Path) -> dict[str, App]:
     connection.close()
     seed(database, "note", owner_id=owner_id)
     token = run(python, "-m", "flask", "--app", SLUG, "issue-token", FLASK_READER, "load", cwd=project, env=env)
-    cookie = run(python, "-c", FLASK_SESSION_COOKIE.format(slug=SLUG, email=FLASK_READER), cwd=project, env=env)
+    setup = FLASK_READER_SETUP.format(slug=SLUG, email=FLASK_READER)
+    cookie = run(python, "-c", FLASK_SESSION_COOKIE.format(setup=setup), cwd=project, env=env)
     headers = {"Authorization": f"Bearer {token.split()[-1]}", "Cookie": cookie.split()[-1]}
 
     bare = work / "bare-flask"
     shutil.copytree(BARE / "flask", bare)
     bare_env = clean_env()
     run(python, "-c", "from app import app, db; app.app_context().push(); db.create_all()", cwd=bare, env=bare_env)
-    seed(bare / "instance" / "notes.sqlite3", "note")
+    bare_database = bare / "instance" / "notes.sqlite3"
+    secret = secrets.token_urlsafe(32)
+    with sqlite3.connect(bare_database) as connection:
+        reader = connection.execute("INSERT INTO user (email) VALUES (?)", (FLASK_READER,)).lastrowid
+        connection.execute(
+            "INSERT INTO token (digest, user_id, expires_at) VALUES (?, ?, '2099-01-01 00:00:00.000000')",
+            (hashlib.sha256(secret.encode()).hexdigest(), reader),
+        )
+    connection.close()
+    seed(bare_database, "note", owner_id=reader)
+    setup = BARE_FLASK_READER_SETUP.format(id=reader)
+    cookie = run(python, "-c", FLASK_SESSION_COOKIE.format(setup=setup), cwd=bare, env=bare_env)
+    bare_headers = {"Authorization": f"Bearer {secret}", "Cookie": cookie.split()[-1]}
     return {
         "app": App(
             project, f"{SLUG}:create_app()", env, f"from {SLUG} import create_app; create_app()", python, headers
         ),
-        "bare": App(bare, "app:app", bare_env, "import app", python),
+        "unlimited": App(
+            project, f"{SLUG}:create_app()", {**env, "FLASK_RATELIMIT_ENABLED": "false"}, "", python, headers, ("api",)
+        ),
+        "bare": App(bare, "app:app", bare_env, "import app", python, bare_headers),
         "libraries": App(bare, "", bare_env, FLASK_LIBRARIES, python),
     }
+
+
+def read_as(python: Path, project: Path, env: dict[str, str], issue: str) -> dict:
+    """Create the Django project's reader, with a token `issue` makes. Returns {"id": the reader's primary key,
+    "headers": {"Cookie": a signed-in session, "Authorization": "Bearer <secret>"}}."""
+    reader = run(python, "manage.py", "shell", "-c", DJANGO_READER.format(issue=issue), cwd=project, env=env)
+    return json.loads(reader.splitlines()[-1])
 
 
 def prepare_django(project: Path, work: Path, python: Path) -> dict[str, App]:
@@ -177,9 +245,9 @@ def prepare_django(project: Path, work: Path, python: Path) -> dict[str, App]:
     env = clean_env(**PRODUCTION_ENV["django"], DATABASE_URL=f"sqlite:///{database}")
     run(python, "manage.py", "migrate", "--noinput", cwd=project, env=env)
     run(python, "manage.py", "collectstatic", "--noinput", cwd=project, env=env)
-    seed(database, "notes_note")
-    reader = run(python, "manage.py", "shell", "-c", DJANGO_READER.format(slug=SLUG), cwd=project, env=env)
-    headers = json.loads(reader.splitlines()[-1])
+    reader = read_as(python, project, env, DJANGO_TOKEN.format(slug=SLUG))
+    seed(database, "notes_note", owner_id=reader["id"])
+    (project / "unlimited_settings.py").write_text(UNLIMITED_DJANGO_SETTINGS)
 
     bare = work / "bare-django"
     bare_env = clean_env(DJANGO_SETTINGS_MODULE="bare.settings")
@@ -191,16 +259,27 @@ def prepare_django(project: Path, work: Path, python: Path) -> dict[str, App]:
         settings.write(BARE_DJANGO_SETTINGS)
     run(python, "manage.py", "makemigrations", "notes", cwd=bare, env=bare_env)
     run(python, "manage.py", "migrate", "--noinput", cwd=bare, env=bare_env)
-    seed(bare / "db.sqlite3", "notes_note")
+    bare_reader = read_as(python, bare, bare_env, BARE_DJANGO_TOKEN)
+    seed(bare / "db.sqlite3", "notes_note", owner_id=bare_reader["id"])
     return {
-        "app": App(project, "config.wsgi", env, DJANGO_STARTUP.format("config"), python, headers),
-        "bare": App(bare, "bare.wsgi", bare_env, DJANGO_STARTUP.format("bare"), python),
+        "app": App(project, "config.wsgi", env, DJANGO_STARTUP.format("config"), python, reader["headers"]),
+        "unlimited": App(
+            project,
+            "config.wsgi",
+            {**env, "DJANGO_SETTINGS_MODULE": "unlimited_settings"},
+            "",
+            python,
+            reader["headers"],
+            ("api",),
+        ),
+        "bare": App(bare, "bare.wsgi", bare_env, DJANGO_STARTUP.format("bare"), python, bare_reader["headers"]),
     }
 
 
 def prepare_apps(template: Path, work: Path) -> dict[str, dict[str, App]]:
     """Generate and install both projects and build their bare twins. Returns {framework: {side: App}}, the
-    sides being "app", "bare", and for Flask "libraries" (the extensions' packages imported alone, not served).
+    sides being "app", "bare", "unlimited" (the app with its rate limits off, serving the API list only) and for
+    Flask "libraries" (the extensions' packages imported alone, not served).
 
     Each project is installed as in production, with compiled bytecode (the generated Dockerfile sets
     UV_COMPILE_BYTECODE), without the development `.env` that `copier copy` writes; the bare app runs in the

@@ -91,6 +91,15 @@ def serving_targets(
         )
     targets.append(
         Target(
+            f"{name}_api_unlimited_rps_ratio",
+            f"{label} API list with its rate limits off, req/s / {BARE[name]}",
+            f"{name}_unlimited_api_rps",
+            f"{name}_bare_api_rps",
+            None,
+        )
+    )
+    targets.append(
+        Target(
             f"{name}_rss_ratio",
             f"{label} RSS per worker after load / {BARE[name]}",
             f"{name}_app_rss_mib",

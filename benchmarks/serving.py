@@ -134,15 +134,20 @@ def _rss_mib(pid: int) -> float:
 
 
 def measure_serving(apps: dict[str, dict[str, App]], rounds: int, seconds: int) -> dict[str, Figure]:
-    """`rounds` rounds per framework; in each, both sides serve in turn, the first side alternating, so that a busy
-    spell hits both. Keys: `{framework}_{side}_{page}_rps`, `..._{page}_p99_ms`, `{framework}_{side}_rss_mib`."""
+    """`rounds` rounds per framework; in each, every served side serves its pages in turn, the order reversed every
+    other round, so that a busy spell hits every side. Keys: `{framework}_{side}_{page}_rps`, `..._{page}_p99_ms`, `{framework}_{side}_rss_mib`."""
     units = {"rps": "req/s", "ms": "ms", "mib": "MiB"}
     figures = {}
     for name, sides in apps.items():
         samples: dict[str, list[float]] = {}
+        served = [side for side, app in sides.items() if app.wsgi]
         for index in range(rounds):
-            for side in ("bare", "app") if index % 2 == 0 else ("app", "bare"):
-                for metric, value in serve_and_load(sides[side], FRAMEWORK_PAGES[name], seconds).items():
+            for side in served if index % 2 == 0 else reversed(served):
+                app = sides[side]
+                pages = {
+                    page: path for page, path in FRAMEWORK_PAGES[name].items() if app.pages is None or page in app.pages
+                }
+                for metric, value in serve_and_load(app, pages, seconds).items():
                     samples.setdefault(f"{name}_{side}_{metric}", []).append(value)
         for key, values in samples.items():
             figures[key] = Figure.of(values, units[key.rsplit("_", 1)[1]])
