@@ -330,6 +330,16 @@ def test_the_rate_holds_per_token_across_addresses_and_per_address_across_tokens
     assert one_address == [200, 200, 200, 429]
 
 
+class TestWithRateLimitsSwitchedOff:
+    @pytest.fixture
+    def app_config(self, app_config):
+        # Flask-Limiter's own switch (FLASK_RATELIMIT_ENABLED in the environment).
+        return {**app_config, "RATELIMIT_ENABLED": False}
+
+    def test_the_api_starts_and_counts_nothing(self, reader):
+        assert {reader.get(NOTES).status_code for _ in range(70)} == {200}
+
+
 def test_error_bodies_have_these_statuses_and_messages(app, add_notes, client, bearer, reader):
     (note_id,) = add_notes("Kept")
     app.config["MAX_CONTENT_LENGTH"] = 1024

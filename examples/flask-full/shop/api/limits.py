@@ -43,7 +43,10 @@ def init_app(app: Flask, *blueprints: Blueprint) -> None:
     for key, value in SETTINGS.items():
         app.config.setdefault(key, value)
     # The app's own Limiter, which lockout.py made (Flask-Limiter lists it in app.extensions): a
-    # second one would add its three hooks to every request of the site.
+    # second one would add its three hooks to every request of the site. With RATELIMIT_ENABLED
+    # false, Flask-Limiter's own switch, it is not listed, and there is nothing to count.
+    if "limiter" not in app.extensions:
+        return
     (limiter,) = app.extensions["limiter"]
     for key in (get_remote_address, credential):
         limit = limiter.limit(
