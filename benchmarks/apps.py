@@ -240,14 +240,23 @@ def read_as(python: Path, project: Path, env: dict[str, str], issue: str) -> dic
     return json.loads(reader.splitlines()[-1])
 
 
-def prepare_django(project: Path, work: Path, python: Path) -> dict[str, App]:
+def django_app(project: Path, python: Path, issue: str | None, pages: tuple[str, ...] | None = None) -> App:
+    """The generated Django project, migrated, its static files collected, its reader signed in and given a token
+    by `issue` (None: a project without the API, whose reader sends only the session), the reader's notes seeded."""
     database = project / "bench.sqlite3"
     env = clean_env(**PRODUCTION_ENV["django"], DATABASE_URL=f"sqlite:///{database}")
     run(python, "manage.py", "migrate", "--noinput", cwd=project, env=env)
     run(python, "manage.py", "collectstatic", "--noinput", cwd=project, env=env)
-    reader = read_as(python, project, env, DJANGO_TOKEN.format(slug=SLUG))
+    reader = read_as(python, project, env, issue or 'secret = ""')
     seed(database, "notes_note", owner_id=reader["id"])
+    headers = reader["headers"] if issue else {"Cookie": reader["headers"]["Cookie"]}
+    return App(project, "config.wsgi", env, DJANGO_STARTUP.format("config"), python, headers, pages)
+
+
+def prepare_django(project: Path, work: Path, python: Path) -> dict[str, App]:
+    app = django_app(project, python, DJANGO_TOKEN.format(slug=SLUG))
     (project / "unlimited_settings.py").write_text(UNLIMITED_DJANGO_SETTINGS)
+    unlimited_env = {**app.env, "DJANGO_SETTINGS_MODULE": "unlimited_settings"}
 
     bare = work / "bare-django"
     bare_env = clean_env(DJANGO_SETTINGS_MODULE="bare.settings")
@@ -262,24 +271,17 @@ def prepare_django(project: Path, work: Path, python: Path) -> dict[str, App]:
     bare_reader = read_as(python, bare, bare_env, BARE_DJANGO_TOKEN)
     seed(bare / "db.sqlite3", "notes_note", owner_id=bare_reader["id"])
     return {
-        "app": App(project, "config.wsgi", env, DJANGO_STARTUP.format("config"), python, reader["headers"]),
-        "unlimited": App(
-            project,
-            "config.wsgi",
-            {**env, "DJANGO_SETTINGS_MODULE": "unlimited_settings"},
-            "",
-            python,
-            reader["headers"],
-            ("api",),
-        ),
+        "app": app,
+        "unlimited": App(project, app.wsgi, unlimited_env, "", python, app.headers, ("api",)),
         "bare": App(bare, "bare.wsgi", bare_env, DJANGO_STARTUP.format("bare"), python, bare_reader["headers"]),
     }
 
 
 def prepare_apps(template: Path, work: Path) -> dict[str, dict[str, App]]:
     """Generate and install both projects and build their bare twins. Returns {framework: {side: App}}, the
-    sides being "app", "bare", "unlimited" (the app with its rate limits off, serving the API list only) and for
-    Flask "libraries" (the extensions' packages imported alone, not served).
+    sides being "app", "bare", "unlimited" (the app with its rate limits off, serving the API list only), for
+    Flask "libraries" (the extensions' packages imported alone, not served) and for Django "site" (its defaults
+    without the API, serving the pages).
 
     Each project is installed as in production, with compiled bytecode (the generated Dockerfile sets
     UV_COMPILE_BYTECODE), without the development `.env` that `copier copy` writes; the bare app runs in the
@@ -287,15 +289,27 @@ def prepare_apps(template: Path, work: Path) -> dict[str, dict[str, App]]:
     """
     prepare = {"flask": prepare_flask, "django": prepare_django}
     apps = {}
-    for name in PROJECTS:
-        project = generate(template, name, work / f"app-{name}")
-        (project / ".env").unlink(missing_ok=True)
-        run("uv", "sync", "--quiet", "--compile-bytecode", cwd=project, env=clean_env())
-        python = project / ".venv" / "bin" / "python"
-        if not (python.parent / "gunicorn").exists():
-            sys.exit(f"{project.name}: gunicorn is not among the generated project's dependencies")
-        apps[name] = prepare[name](project, work, python)
-        # Our own modules, compiled too (the venv's are, by uv): nothing is compiled while it is timed.
-        folders = sorted({app.cwd for app in apps[name].values()})
-        run(python, "-m", "compileall", "-q", "-x", r"/\.venv/", *folders, env=clean_env())
+    for name, answers in PROJECTS.items():
+        project = install(template, answers, work / f"app-{name}")
+        apps[name] = prepare[name](project, work, python_of(project))
+    # Django's defaults without the API, for what the API costs at startup and in memory.
+    site = install(template, {**PROJECTS["django"], "app_kind": "site"}, work / "app-django-site")
+    apps["django"]["site"] = django_app(site, python_of(site), None, ("home", "notes"))
+    for app in (app for sides in apps.values() for app in sides.values()):
+        # Our own modules, compiled too (the venvs' are, by uv): nothing is compiled while it is timed.
+        run(app.python, "-m", "compileall", "-q", "-x", r"/\.venv/", app.cwd, env=clean_env())
     return apps
+
+
+def python_of(project: Path) -> Path:
+    return project / ".venv" / "bin" / "python"
+
+
+def install(template: Path, answers: dict[str, str], dst: Path) -> Path:
+    """Generate the project of `answers` into `dst` and install it as in production; return `dst`."""
+    project = generate(template, answers, dst)
+    (project / ".env").unlink(missing_ok=True)
+    run("uv", "sync", "--quiet", "--compile-bytecode", cwd=project, env=clean_env())
+    if not (python_of(project).parent / "gunicorn").exists():
+        sys.exit(f"{project.name}: gunicorn is not among the generated project's dependencies")
+    return project

@@ -107,9 +107,9 @@ def copier_copy_command(src: Path | str, dst: Path, answers: dict[str, str]) -> 
     return [*COPIER, "copy", "--quiet", "--trust", "--defaults", "--vcs-ref", "HEAD", *data, str(src), str(dst)]
 
 
-def generate(template: Path, name: str, dst: Path) -> Path:
-    """`copier copy` the project `name` (a key of PROJECTS) from `template` into `dst`; return `dst`."""
-    run(*copier_copy_command(template, dst, PROJECTS[name]), env=clean_env())
+def generate(template: Path, answers: dict[str, str], dst: Path) -> Path:
+    """`copier copy` the project of `answers` (PROJECTS' values) from `template` into `dst`; return `dst`."""
+    run(*copier_copy_command(template, dst, answers), env=clean_env())
     return dst
 
 

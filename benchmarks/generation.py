@@ -41,7 +41,7 @@ def measure_generation(template: Path, work: Path, rounds: int) -> dict[str, Fig
     env = clean_env()
     figures = {"import_copier_s": hyperfine({"import": [COPIER[0], "-c", "import copier"]}, 1, rounds, env)["import"]}
     for name, answers in PROJECTS.items():
-        static = static_template_from(generate(template, name, work / f"gen-{name}"), work)
+        static = static_template_from(generate(template, answers, work / f"gen-{name}"), work)
         dst = work / f"out-{name}"
         timed = hyperfine(
             {"template": copier_copy_command(template, dst, answers), "static": copier_copy_command(static, dst, {})},
@@ -71,7 +71,7 @@ def measure_time_to_green(template: Path, work: Path, rounds: int, problems: dic
                 continue
             dst = work / f"green-{name}-{index}"
             started = time.perf_counter()
-            generate(template, name, dst)
+            generate(template, PROJECTS[name], dst)
             run("uv", "sync", "--quiet", cwd=dst, env=clean_env())
             try:
                 run("uv", "run", "--quiet", "pytest", "-q", "-p", "no:cacheprovider", cwd=dst, env=clean_env())

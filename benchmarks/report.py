@@ -132,8 +132,22 @@ TARGETS: list[Target] = [
         "django_bare_startup_s",
         1.4,
     ),
+    Target(
+        "django_site_startup_ratio",
+        f"{DJANGO} without the API (`app_kind: site`) startup / {BARE['django']}",
+        "django_site_startup_s",
+        "django_bare_startup_s",
+        None,
+    ),
     *serving_targets("flask", FLASK, 0.6, 2.0, signin_limit=0.5),
     *serving_targets("django", DJANGO, 0.85, 1.3),
+    Target(
+        "django_site_rss_ratio",
+        f"{DJANGO} without the API (`app_kind: site`) RSS per worker after load / {BARE['django']}",
+        "django_site_rss_mib",
+        "django_bare_rss_mib",
+        None,
+    ),
     Target(
         "flask_generation_ratio",
         "Flask generation / static-template floor",
