@@ -50,9 +50,9 @@ FLASK_LIBRARIES = (
 # factory registers every route up front: startup loads it too, for both, so that it is what a worker does before
 # it can answer.
 DJANGO_STARTUP = "from {0}.wsgi import application; from django.urls import get_resolver; get_resolver().url_patterns"
-# Both sides serve a reader their own notes: the reader's credentials (a signed-in session for the pages, a token for
-# the API) come as the headers of every request. `{issue}` gives the reader a token whose secret is `secret`, as each
-# side stores tokens. Prints the reader's id and the headers as JSON.
+# Both sides serve a reader their own notes: the pages are requested with the reader's cookies (a signed-in session),
+# the API with a bearer token. `{issue}` gives the reader a token whose secret is `secret`, as each side stores
+# tokens. Prints the reader's id and the headers as JSON.
 DJANGO_READER = """
 import json
 from django.conf import settings
@@ -137,7 +137,7 @@ INSTALLED_APPS += ["notes"]
 @dataclass
 class App:
     """One side of a comparison: where it runs, its WSGI target for gunicorn, its environment, the Python code
-    whose run in a fresh process is its startup, the headers each request sends (credentials), and the pages it
+    whose run in a fresh process is its startup, the reader's credentials, and the pages it
     serves (serving.PAGES' names; None for all). `wsgi` is empty for what is not served, `startup_code` for what
     is not started."""
 
@@ -146,7 +146,8 @@ class App:
     env: dict[str, str]
     startup_code: str
     python: Path
-    # Sent with every request served: the credentials of a signed-in reader, where the app wants one.
+    # The reader's credentials, "Cookie" (a signed-in session) and "Authorization" (a bearer token) where the app
+    # has an API: serving.request_headers picks the one each page is requested with.
     headers: dict[str, str] = field(default_factory=dict)
     pages: tuple[str, ...] | None = None
     gunicorn: Path = field(init=False)

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from apps import prepare_apps
 from common import TEMPLATE_ROOT, log, run, snapshot
-from serving import ANONYMOUS, FRAMEWORK_PAGES, HEADERS
+from serving import FRAMEWORK_PAGES, request_headers
 
 # Run by the project's Python, in the project's folder and environment: prints one JSON object.
 PROFILER = r"""
@@ -108,7 +108,7 @@ def main() -> int:
             print(f"\n## {framework}\n")
             for page, path in FRAMEWORK_PAGES[framework].items():
                 log(f"profiling {framework} {page}")
-                headers = HEADERS if page in ANONYMOUS else {**HEADERS, **app.headers}
+                headers = request_headers(page, app)
                 arguments = [app.wsgi, path, headers, options.requests, options.top]
                 output = run(app.python, "-c", PROFILER, json.dumps(arguments), cwd=app.cwd, env=app.env)
                 result = json.loads(output.splitlines()[-1])

@@ -25,12 +25,23 @@ PAGES = {"home": "/", "notes": "/notes/", "api": "/api/notes?page_size=20"}
 FRAMEWORK_PAGES = {"flask": {**PAGES, "signin": "/login"}, "django": PAGES}
 # Pages requested without the reader's credentials.
 ANONYMOUS = {"signin"}
+# The page requested with the reader's bearer token, as a script calls it; the other pages send the reader's cookies.
+TOKEN_PAGES = {"api"}
 # Every request comes as through a proxy that terminated TLS (see apps.PRODUCTION_ENV).
 HEADERS = {"X-Forwarded-Proto": "https"}
 # The same server for both sides: one worker with 4 threads (gthread), as the generated gunicorn.conf.py runs each
 # worker, no access log, and no configuration file (--config /dev/null: the generated one binds every interface
 # and logs each request); wrk keeps one connection per thread busy.
 WORKERS, THREADS, CONNECTIONS = 1, 4, 4
+
+
+def request_headers(page: str, app: App) -> dict[str, str]:
+    """The headers of each request for `page`: a visitor's (no credentials) for ANONYMOUS pages, the reader's bearer
+    token alone for the API, as a script sends it, and the reader's cookies (the session) for the other pages."""
+    if page in ANONYMOUS:
+        return HEADERS
+    credential = "Authorization" if page in TOKEN_PAGES else "Cookie"
+    return {**HEADERS, credential: app.headers[credential]}
 
 
 def free_port() -> int:
@@ -103,7 +114,7 @@ def serve_and_load(app: App, pages: dict[str, str], seconds: int) -> dict[str, f
             wait_for(port, time.monotonic() + 30)
             result = {}
             for page, path in pages.items():
-                headers = HEADERS if page in ANONYMOUS else {**HEADERS, **app.headers}
+                headers = request_headers(page, app)
                 url = f"http://127.0.0.1:{port}{path}"
                 check_page(url, page, headers)
                 wrk(url, 1, headers)
