@@ -188,6 +188,12 @@ def seed(database: Path, table: str, **columns: object) -> None:
     connection.close()
 
 
+def without_rate_limits(app: App, **switch: str) -> App:
+    """`app` with its rate limits switched off by the environment variables `switch`: not started, serving the API
+    list only."""
+    return App(app.cwd, app.wsgi, {**app.env, **switch}, "", app.python, app.headers, ("api",))
+
+
 def prepare_flask(project: Path, work: Path, python: Path) -> dict[str, App]:
     database = project / "bench.sqlite3"
     env = clean_env(**PRODUCTION_ENV["flask"], DATABASE_URL=f"sqlite:///{database}")
@@ -222,13 +228,10 @@ def prepare_flask(project: Path, work: Path, python: Path) -> dict[str, App]:
     setup = BARE_FLASK_READER_SETUP.format(id=reader)
     cookie = run(python, "-c", FLASK_SESSION_COOKIE.format(setup=setup), cwd=bare, env=bare_env)
     bare_headers = {"Authorization": f"Bearer {secret}", "Cookie": cookie.split()[-1]}
+    app = App(project, f"{SLUG}:create_app()", env, f"from {SLUG} import create_app; create_app()", python, headers)
     return {
-        "app": App(
-            project, f"{SLUG}:create_app()", env, f"from {SLUG} import create_app; create_app()", python, headers
-        ),
-        "unlimited": App(
-            project, f"{SLUG}:create_app()", {**env, "FLASK_RATELIMIT_ENABLED": "false"}, "", python, headers, ("api",)
-        ),
+        "app": app,
+        "unlimited": without_rate_limits(app, FLASK_RATELIMIT_ENABLED="false"),
         "bare": App(bare, "app:app", bare_env, "import app", python, bare_headers),
         "libraries": App(bare, "", bare_env, FLASK_LIBRARIES, python),
     }
@@ -257,7 +260,6 @@ def django_app(project: Path, python: Path, issue: str | None, pages: tuple[str,
 def prepare_django(project: Path, work: Path, python: Path) -> dict[str, App]:
     app = django_app(project, python, DJANGO_TOKEN.format(slug=SLUG))
     (project / "unlimited_settings.py").write_text(UNLIMITED_DJANGO_SETTINGS)
-    unlimited_env = {**app.env, "DJANGO_SETTINGS_MODULE": "unlimited_settings"}
 
     bare = work / "bare-django"
     bare_env = clean_env(DJANGO_SETTINGS_MODULE="bare.settings")
@@ -273,7 +275,7 @@ def prepare_django(project: Path, work: Path, python: Path) -> dict[str, App]:
     seed(bare / "db.sqlite3", "notes_note", owner_id=bare_reader["id"])
     return {
         "app": app,
-        "unlimited": App(project, app.wsgi, unlimited_env, "", python, app.headers, ("api",)),
+        "unlimited": without_rate_limits(app, DJANGO_SETTINGS_MODULE="unlimited_settings"),
         "bare": App(bare, "bare.wsgi", bare_env, DJANGO_STARTUP.format("bare"), python, bare_reader["headers"]),
     }
 
